@@ -1,0 +1,105 @@
+/**
+ * `createPrivacyTrack`: builds the pipeline stage by stage, in order, and tears down whatever was
+ * built if any step fails, so a rejection leaves nothing running.
+ */
+import { initBackend, resolveBackend } from './backends/index.js';
+import { probeCapabilities, type Capabilities } from './capabilities.js';
+import { createWebGLCompositor } from './compositor/webgl/index.js';
+import type { PrivacyTrack } from './controller.js';
+import { InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnvironmentError } from './errors.js';
+import { normalizeOptions, type PrivacyTrackOptions, type TransportName, type TransportRequest } from './options.js';
+import { Pipeline } from './pipeline.js';
+import { createSelfieSegmenter } from './segmenter/selfie.js';
+import { createFrameSink } from './sink/index.js';
+import { createFrameSource } from './source/index.js';
+
+/** Reads readyState afresh (TypeScript narrows it after the first check, but it changes over time). */
+function trackEnded(track: MediaStreamTrack): boolean {
+  return track.readyState === 'ended';
+}
+
+/** Pick a concrete transport, or throw when the browser has neither path. */
+export function resolveTransport(request: TransportRequest, caps: Capabilities): TransportName {
+  if (request === 'auto') {
+    if (!caps.autoTransport) {
+      throw new UnsupportedEnvironmentError(['MediaStreamTrackProcessor', 'requestVideoFrameCallback', 'HTMLCanvasElement.captureStream'],
+        'This browser has neither insertable streams nor requestVideoFrameCallback + canvas.captureStream.');
+    }
+    return caps.autoTransport;
+  }
+  if (request === 'insertable-streams' && !caps.insertableStreams) {
+    throw new UnsupportedEnvironmentError(['MediaStreamTrackProcessor', 'MediaStreamTrackGenerator'],
+      'transport \'insertable-streams\' needs MediaStreamTrackProcessor and a track generator on the main thread.');
+  }
+  if (request === 'canvas' && !(caps.requestVideoFrameCallback && caps.canvasCaptureStream)) {
+    throw new UnsupportedEnvironmentError(['requestVideoFrameCallback', 'HTMLCanvasElement.captureStream'],
+      'transport \'canvas\' needs requestVideoFrameCallback and canvas.captureStream.');
+  }
+  return request;
+}
+
+/**
+ * Protect a camera track: returns a new `MediaStreamTrack` in which only the person is visible
+ * and the background is blurred or replaced, computed on this device.
+ *
+ * Resolves once the model is loaded and the first protected frame exists. Rejects with
+ * `InvalidOptionsError`, `UnsupportedEnvironmentError`, `ModelLoadError` or `TrackEndedError`,
+ * leaving nothing running. The input track stays owned by the caller: stopping the output does
+ * not stop the camera; the input ending ends the output.
+ *
+ * @example
+ * ```ts
+ * const track = await createPrivacyTrack(camera, { effect: { type: 'blur' } });
+ * pc.addTrack(track);
+ * ```
+ */
+export async function createPrivacyTrack(input: MediaStreamTrack, options?: PrivacyTrackOptions): Promise<PrivacyTrack> {
+  if (typeof MediaStreamTrack !== 'function' || !(input instanceof MediaStreamTrack)) {
+    throw new InvalidOptionsError('input', ['a video MediaStreamTrack'], input);
+  }
+  if (input.kind !== 'video') throw new InvalidOptionsError('input', ['a video MediaStreamTrack'], `a ${input.kind} track`);
+  const opts = normalizeOptions(options);
+  if (input.readyState === 'ended') throw new TrackEndedError('The input track has already ended.');
+
+  const caps = probeCapabilities();
+  const transport = resolveTransport(opts.transport, caps);
+  const backend = resolveBackend(opts.backend, caps);
+  if (!caps.webgl2) throw new UnsupportedEnvironmentError(['WebGL2'], 'The compositor needs WebGL2.');
+
+  // Built in order; on failure, undone in reverse.
+  const undo: Array<() => void> = [];
+  const cleanup = (): void => {
+    while (undo.length) {
+      try {
+        undo.pop()!();
+      } catch {
+        /* teardown continues; the original error is what the caller needs */
+      }
+    }
+  };
+  try {
+    await initBackend(backend, opts.wasmBaseUrl);
+    const segmenter = await createSelfieSegmenter({ backend, modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
+    undo.push(() => segmenter.dispose());
+    const sink = createFrameSink(transport);
+    undo.push(() => {
+      sink.dispose();
+      sink.track.stop();
+    });
+    const compositor = createWebGLCompositor(sink.canvas);
+    undo.push(() => compositor.dispose());
+    await compositor.setEffect(opts.effect);
+    if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');
+    const source = await createFrameSource(transport, input);
+    undo.push(() => source.dispose());
+    const pipeline = new Pipeline({ input, options: opts, transport, segmenter, sink, compositor, source });
+    undo.length = 0; // the pipeline owns every part now and tears them down itself
+    void pipeline.run();
+    await pipeline.ready;
+    return pipeline.attach();
+  } catch (error) {
+    cleanup();
+    if (error instanceof PrivacyTrackError) throw error;
+    throw new PrivacyTrackError('aborted', `Could not start: ${String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * Public option types, frozen defaults, and the one place options are validated and normalised.
+ */
+import { InvalidOptionsError } from './errors.js';
+import type { PrivacyStats } from './stats.js';
+
+/** Blur the background. */
+export interface BlurEffect {
+  type: 'blur';
+  /**
+   * Blur radius in pixels at 720p; scaled with the frame height. Default
+   * {@link DEFAULT_BLUR_RADIUS}. Minimum {@link MIN_BLUR_RADIUS}: weaker blur leaves text readable.
+   */
+  radius?: number;
+}
+/** Replace the background with an image. */
+export interface ImageEffect {
+  type: 'image';
+  /** URL (same-origin or CORS-enabled) or an already decoded image. */
+  source: string | URL | Blob | ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas;
+  /** How the image fills the frame. Default `'cover'`. */
+  fit?: 'cover' | 'contain';
+}
+/** Replace the background with a playing video element (the app controls playback). */
+export interface VideoEffect {
+  type: 'video';
+  /** A video element; its current frame is used for every output frame. */
+  source: HTMLVideoElement;
+  /** How the video fills the frame. Default `'cover'`. */
+  fit?: 'cover' | 'contain';
+}
+/** Replace the background with a solid colour. */
+export interface ColorEffect {
+  type: 'color';
+  /** Any CSS colour (`'#0a0'`, `'rgb(0 170 0)'`, `'green'`). */
+  color: string;
+}
+/** No effect: the camera passes through unchanged. An explicit choice, never a fallback. */
+export interface NoneEffect {
+  type: 'none';
+}
+/** What replaces the background. */
+export type Effect = BlurEffect | ImageEffect | VideoEffect | ColorEffect | NoneEffect;
+
+/** Segmentation model. `'selfie'` is MediaPipe selfie segmentation; the others are BlazePose GHUM. */
+export type ModelName = 'selfie' | 'lite' | 'full' | 'heavy';
+/** Which people are kept. */
+export type PeopleMode = 'all' | 'primary';
+/** tfjs backend request. */
+export type BackendRequest = 'auto' | 'webgpu' | 'webgl' | 'wasm';
+/** A concrete tfjs backend. */
+export type BackendName = Exclude<BackendRequest, 'auto'>;
+/** How frames enter and leave the pipeline. */
+export type TransportRequest = 'auto' | 'insertable-streams' | 'canvas';
+/** A concrete transport. */
+export type TransportName = Exclude<TransportRequest, 'auto'>;
+
+/** Model download progress. */
+export interface LoadProgress {
+  /** Bytes received so far across all files of the model. */
+  loaded: number;
+  /** Total bytes of the model's files (from the shipped manifest). */
+  total: number;
+}
+
+/** Options for {@link createPrivacyTrack}. All optional. */
+export interface PrivacyTrackOptions {
+  /** Background effect. Default `{ type: 'blur' }`. */
+  effect?: Effect;
+  /** Segmentation model. Default `'selfie'`. */
+  model?: ModelName;
+  /** Which people stay visible. Default `'all'`. */
+  people?: PeopleMode;
+  /** tfjs backend. Default `'auto'`. */
+  backend?: BackendRequest;
+  /** Frame transport. Default `'auto'` (insertable streams where available, else canvas). */
+  transport?: TransportRequest;
+  /** Where the package's `models/` folder is served. Default: `../models/` next to this module. */
+  modelBaseUrl?: string | URL;
+  /** Where the tfjs `.wasm` files are served. Default: `wasm/` inside `modelBaseUrl`. */
+  wasmBaseUrl?: string | URL;
+  /** Called about once a second with fresh stats. */
+  onStats?: (stats: PrivacyStats) => void;
+  /** Called while model files download. */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/** Options after validation: every field present. */
+export interface NormalizedOptions {
+  readonly effect: Effect;
+  readonly model: ModelName;
+  readonly people: PeopleMode;
+  readonly backend: BackendRequest;
+  readonly transport: TransportRequest;
+  readonly modelBaseUrl: URL;
+  readonly wasmBaseUrl: URL;
+  readonly onStats: ((stats: PrivacyStats) => void) | undefined;
+  readonly onProgress: ((progress: LoadProgress) => void) | undefined;
+}
+
+/** Default blur radius in pixels at 720p (scaled with frame height). */
+export const DEFAULT_BLUR_RADIUS = 24;
+/** Smallest accepted blur radius at 720p. */
+export const MIN_BLUR_RADIUS = 4;
+/** Largest accepted blur radius at 720p. */
+export const MAX_BLUR_RADIUS = 96;
+
+/** Defaults applied by {@link normalizeOptions}. */
+export const DEFAULT_OPTIONS = Object.freeze({
+  effect: Object.freeze({ type: 'blur', radius: DEFAULT_BLUR_RADIUS }) as Readonly<BlurEffect>,
+  model: 'selfie',
+  people: 'all',
+  backend: 'auto',
+  transport: 'auto',
+} as const);
+
+const EFFECT_TYPES = ['blur', 'image', 'video', 'color', 'none'] as const;
+const MODELS = ['selfie', 'lite', 'full', 'heavy'] as const;
+/** Models this release can run. The BlazePose models arrive with the speed work. */
+const AVAILABLE_MODELS: readonly ModelName[] = ['selfie'];
+const PEOPLE = ['all', 'primary'] as const;
+const AVAILABLE_PEOPLE: readonly PeopleMode[] = ['all'];
+const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm'] as const;
+const TRANSPORTS = ['auto', 'insertable-streams', 'canvas'] as const;
+const KNOWN_KEYS = new Set([
+  'effect', 'model', 'people', 'backend', 'transport', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
+]);
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new InvalidOptionsError(option, allowed.map((a) => `'${a}'`), value);
+}
+
+function isInstance(value: unknown, ctorName: string): boolean {
+  const ctor = (globalThis as Record<string, unknown>)[ctorName];
+  return typeof ctor === 'function' && value instanceof (ctor as abstract new (...args: never[]) => unknown);
+}
+
+const IMAGE_SOURCE_TYPES = ['Blob', 'ImageBitmap', 'HTMLImageElement', 'HTMLCanvasElement', 'OffscreenCanvas'];
+
+/**
+ * Validate one effect and return a copy with defaults filled in.
+ * @throws InvalidOptionsError naming the bad field
+ */
+export function normalizeEffect(effect: unknown, option = 'effect'): Effect {
+  if (effect === undefined) return { ...DEFAULT_OPTIONS.effect };
+  if (typeof effect !== 'object' || effect === null) {
+    throw new InvalidOptionsError(option, ['an object like { type: \'blur\' }'], effect);
+  }
+  const e = effect as Record<string, unknown>;
+  const type = oneOf(`${option}.type`, e['type'] ?? '', EFFECT_TYPES, 'blur');
+  switch (type) {
+    case 'blur': {
+      const radius = e['radius'] ?? DEFAULT_BLUR_RADIUS;
+      if (typeof radius !== 'number' || !Number.isFinite(radius) || radius < MIN_BLUR_RADIUS || radius > MAX_BLUR_RADIUS) {
+        throw new InvalidOptionsError(`${option}.radius`, [`a number from ${MIN_BLUR_RADIUS} to ${MAX_BLUR_RADIUS}`], radius,
+          'Weaker blur leaves text and faces in the background readable.');
+      }
+      return { type, radius };
+    }
+    case 'image': {
+      const source = e['source'];
+      const ok = typeof source === 'string' ? source.length > 0
+        : source instanceof URL || IMAGE_SOURCE_TYPES.some((t) => isInstance(source, t));
+      if (!ok) {
+        throw new InvalidOptionsError(`${option}.source`, ['a URL string', 'URL', ...IMAGE_SOURCE_TYPES], source);
+      }
+      const fit = oneOf(`${option}.fit`, e['fit'], ['cover', 'contain'] as const, 'cover');
+      return { type, source: source as ImageEffect['source'], fit };
+    }
+    case 'video': {
+      const source = e['source'];
+      if (!isInstance(source, 'HTMLVideoElement')) {
+        throw new InvalidOptionsError(`${option}.source`, ['HTMLVideoElement'], source);
+      }
+      const fit = oneOf(`${option}.fit`, e['fit'], ['cover', 'contain'] as const, 'cover');
+      return { type, source: source as HTMLVideoElement, fit };
+    }
+    case 'color': {
+      const color = e['color'];
+      if (typeof color !== 'string' || color.trim() === '') {
+        throw new InvalidOptionsError(`${option}.color`, ['a CSS colour string'], color);
+      }
+      return { type, color };
+    }
+    case 'none':
+      return { type };
+  }
+}
+
+function toUrl(option: string, value: unknown, fallback: URL): URL {
+  if (value === undefined) return fallback;
+  if (value instanceof URL) return withSlash(new URL(value.href));
+  if (typeof value === 'string' && value.length > 0) {
+    try {
+      const base = typeof location !== 'undefined' ? location.href : undefined;
+      return withSlash(new URL(value, base));
+    } catch (cause) {
+      throw new InvalidOptionsError(option, ['an absolute or page-relative URL'], value, String(cause));
+    }
+  }
+  throw new InvalidOptionsError(option, ['a URL string', 'URL'], value);
+}
+
+function withSlash(url: URL): URL {
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+/** Where the shipped `models/` folder sits relative to this module (works in src/ and dist/). */
+export function defaultModelBaseUrl(): URL {
+  return new URL('../models/', import.meta.url);
+}
+
+/**
+ * Validate user options: copy, fill frozen defaults, and throw {@link InvalidOptionsError} naming
+ * the first bad option and its allowed values. Unknown keys are rejected too (typos are bugs).
+ */
+export function normalizeOptions(options: unknown = {}): NormalizedOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidOptionsError('options', ['an object'], options);
+  }
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN_KEYS.has(key)) throw new InvalidOptionsError(key, [...KNOWN_KEYS].sort(), o[key], 'Unknown option.');
+  }
+  const model = oneOf('model', o['model'], MODELS, DEFAULT_OPTIONS.model);
+  if (!AVAILABLE_MODELS.includes(model)) {
+    throw new InvalidOptionsError('model', AVAILABLE_MODELS.map((m) => `'${m}'`), model,
+      'The BlazePose models are not in this release yet.');
+  }
+  const people = oneOf('people', o['people'], PEOPLE, DEFAULT_OPTIONS.people);
+  if (!AVAILABLE_PEOPLE.includes(people)) {
+    throw new InvalidOptionsError('people', AVAILABLE_PEOPLE.map((m) => `'${m}'`), people,
+      'Bystander removal is not in this release yet.');
+  }
+  for (const key of ['onStats', 'onProgress'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'function') throw new InvalidOptionsError(key, ['a function'], o[key]);
+  }
+  const modelBaseUrl = toUrl('modelBaseUrl', o['modelBaseUrl'], defaultModelBaseUrl());
+  return {
+    effect: normalizeEffect(o['effect']),
+    model,
+    people,
+    backend: oneOf('backend', o['backend'], BACKENDS, DEFAULT_OPTIONS.backend),
+    transport: oneOf('transport', o['transport'], TRANSPORTS, DEFAULT_OPTIONS.transport),
+    modelBaseUrl,
+    wasmBaseUrl: toUrl('wasmBaseUrl', o['wasmBaseUrl'], new URL('wasm/', modelBaseUrl)),
+    onStats: o['onStats'] as NormalizedOptions['onStats'],
+    onProgress: o['onProgress'] as NormalizedOptions['onProgress'],
+  };
+}

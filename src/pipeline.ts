@@ -1,0 +1,244 @@
+/**
+ * The frame loop and the controller behind `track.privacy`.
+ *
+ * Fail closed: a frame is composited only with the mask segmented from that same frame. When
+ * segmentation fails the frame is drawn fully veiled (the effect over the whole frame); when the
+ * compositor fails the frame is withheld. Nothing else reaches the sink.
+ *
+ * Ownership: the loop owns each SourceFrame from `next()` until it closes it (exactly once, in a
+ * `finally`). Teardown runs in reverse order of creation: source → compositor → sink → segmenter,
+ * then the output track stops. `stop()` is idempotent.
+ */
+import type { LiveOptions, PrivacyController, PrivacyTrack } from './controller.js';
+import type { Compositor } from './compositor/types.js';
+import { AbortedError, CompositorError, InvalidOptionsError, PrivacyTrackError, SegmentationError, TrackEndedError } from './errors.js';
+import { debugCounters } from './internal/debug.js';
+import { normalizeEffect, type Effect, type NormalizedOptions, type TransportName } from './options.js';
+import type { Segmenter } from './segmenter/types.js';
+import type { FrameSink } from './sink/types.js';
+import type { FrameSource } from './source/types.js';
+import { Lifecycle, type PrivacyTrackState } from './state.js';
+import { StatsWindow, type PrivacyStats } from './stats.js';
+
+/** Consecutive failed segmentations before start-up gives up. */
+export const START_FAILURE_LIMIT = 3;
+
+/** The parts a pipeline runs; it takes ownership of all of them. */
+export interface PipelineParts {
+  input: MediaStreamTrack;
+  options: NormalizedOptions;
+  transport: TransportName;
+  segmenter: Segmenter;
+  sink: FrameSink;
+  compositor: Compositor;
+  source: FrameSource;
+}
+
+/** Runs the loop and implements {@link PrivacyController}. */
+export class Pipeline extends EventTarget implements PrivacyController {
+  readonly ready: Promise<void>;
+  readonly #parts: PipelineParts;
+  readonly #lifecycle: Lifecycle;
+  readonly #window = new StatsWindow(performance.now());
+  readonly #track: MediaStreamTrack;
+  readonly #stopOutput: () => void;
+  #options: NormalizedOptions;
+  #stats: PrivacyStats;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  #resolveReady!: () => void;
+  #rejectReady!: (e: PrivacyTrackError) => void;
+  #effectVersion = 0;
+  #onInputEnded = (): void => this.#end(new TrackEndedError());
+
+  constructor(parts: PipelineParts) {
+    super();
+    debugCounters.livePipelines++;
+    this.#parts = parts;
+    this.#options = parts.options;
+    this.#track = parts.sink.track;
+    this.#stopOutput = MediaStreamTrack.prototype.stop.bind(this.#track);
+    this.#lifecycle = new Lifecycle((state) => {
+      this.#stats = { ...this.#stats, state };
+      this.dispatchEvent(new CustomEvent('state', { detail: state }));
+    });
+    this.#stats = {
+      fps: 0, inputFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0,
+      framesOut: 0, width: 0, height: 0, backend: parts.segmenter.backend, model: parts.segmenter.model,
+      transport: parts.transport, state: 'starting',
+    };
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#resolveReady = resolve;
+      this.#rejectReady = reject;
+    });
+    this.ready.catch(() => {}); // observed by createPrivacyTrack; avoid unhandled rejections
+    parts.input.addEventListener('ended', this.#onInputEnded);
+  }
+
+  /** The output track with `privacy` attached and `stop()` routed through the pipeline. */
+  attach(): PrivacyTrack {
+    const track = this.#track;
+    Object.defineProperty(track, 'privacy', { value: this, enumerable: true });
+    Object.defineProperty(track, 'stop', { value: () => this.stop(), configurable: true });
+    return track as PrivacyTrack;
+  }
+
+  get state(): PrivacyTrackState {
+    return this.#lifecycle.state;
+  }
+  get stats(): PrivacyStats {
+    return this.#stats;
+  }
+  get effect(): Effect {
+    return this.#options.effect;
+  }
+
+  async setEffect(effect: Effect): Promise<void> {
+    const normalized = normalizeEffect(effect);
+    if (this.#lifecycle.stoppingOrStopped) return;
+    const version = ++this.#effectVersion;
+    await this.#parts.compositor.setEffect(normalized);
+    // A later setEffect that finished first wins; this one must not overwrite it.
+    if (version !== this.#effectVersion) {
+      await this.#parts.compositor.setEffect(this.#options.effect);
+      return;
+    }
+    this.#options = { ...this.#options, effect: normalized };
+  }
+
+  async setOptions(options: LiveOptions): Promise<void> {
+    if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', ['an object'], options);
+    const fixed = { model: this.#options.model, people: this.#options.people, backend: this.#options.backend, transport: this.#options.transport } as const;
+    for (const key of Object.keys(fixed) as Array<keyof typeof fixed>) {
+      const value = options[key];
+      if (value !== undefined && value !== fixed[key]) {
+        throw new InvalidOptionsError(key, [`'${fixed[key]}' (the current value)`], value,
+          'Changing it on a live track is not supported yet; create a new track.');
+      }
+    }
+    for (const key of ['onStats', 'onProgress'] as const) {
+      if (key in options && options[key] !== undefined && typeof options[key] !== 'function') {
+        throw new InvalidOptionsError(key, ['a function'], options[key]);
+      }
+    }
+    if ('onStats' in options) this.#options = { ...this.#options, onStats: options.onStats };
+    if ('onProgress' in options) this.#options = { ...this.#options, onProgress: options.onProgress };
+    if (options.effect !== undefined) await this.setEffect(options.effect);
+  }
+
+  stop(): void {
+    this.#end(null);
+  }
+
+  /** Run the frame loop until the input ends or `stop()`. Never throws. */
+  async run(): Promise<void> {
+    const { source, segmenter, compositor, sink } = this.#parts;
+    let startFailures = 0;
+    this.#statsTimer = setInterval(() => this.#publishStats(), 1000);
+    while (!this.#lifecycle.stoppingOrStopped) {
+      const frame = await source.next();
+      if (!frame) break;
+      debugCounters.openFrames++;
+      let output = false;
+      let veiled = false;
+      let segMs: number | undefined;
+      let compMs = 0;
+      const t0 = performance.now();
+      try {
+        if (this.#lifecycle.stoppingOrStopped) break;
+        this.#window.frameIn();
+        let mask = null;
+        if (this.#options.effect.type !== 'none') {
+          try {
+            mask = await segmenter.segment(frame.image, frame.width, frame.height);
+            segMs = performance.now() - t0;
+          } catch (cause) {
+            if (this.#lifecycle.stoppingOrStopped) break;
+            veiled = true;
+            this.#error(cause instanceof PrivacyTrackError ? cause : new SegmentationError(`Segmentation failed: ${String(cause)}`, { cause }));
+          }
+        }
+        if (this.#lifecycle.stoppingOrStopped) break;
+        const t1 = performance.now();
+        try {
+          compositor.render(frame.image, frame.width, frame.height, mask);
+          output = true;
+        } catch (cause) {
+          if (this.#lifecycle.stoppingOrStopped) break;
+          this.#error(cause instanceof PrivacyTrackError ? cause : new CompositorError(`Compositing failed: ${String(cause)}`, { cause }));
+        }
+        compMs = performance.now() - t1;
+      } finally {
+        frame.close();
+        debugCounters.openFrames--;
+      }
+      if (!output) {
+        this.#window.dropped++;
+        continue;
+      }
+      try {
+        await sink.emit(frame.timestamp);
+      } catch (cause) {
+        if (this.#lifecycle.stoppingOrStopped) break;
+        this.#error(new PrivacyTrackError('aborted', `Output frame could not be written: ${String(cause)}`, { cause }));
+        continue;
+      }
+      if (veiled) this.#window.veiled++;
+      this.#window.frameOut(segMs, compMs, performance.now() - t0);
+      this.#stats = { ...this.#stats, width: frame.width, height: frame.height };
+      if (this.#lifecycle.state === 'starting') {
+        if (!veiled) {
+          this.#lifecycle.to('running');
+          this.#resolveReady();
+        } else if (++startFailures >= START_FAILURE_LIMIT) {
+          this.#end(new SegmentationError(`The model failed on the first ${START_FAILURE_LIMIT} frames.`));
+        }
+      }
+    }
+    // The source ended (input track ended or was stopped) without stop(): end the output too.
+    if (!this.#lifecycle.stoppingOrStopped) this.#end(new TrackEndedError());
+  }
+
+  #publishStats(): void {
+    const now = performance.now();
+    this.#stats = { ...this.#stats, ...this.#window.snapshot(now), state: this.#lifecycle.state };
+    this.dispatchEvent(new CustomEvent('stats', { detail: this.#stats }));
+    try {
+      this.#options.onStats?.(this.#stats);
+    } catch (cause) {
+      queueMicrotask(() => {
+        throw cause; // the app's callback threw: report it, don't swallow it, don't stop the pipeline
+      });
+    }
+  }
+
+  #error(error: PrivacyTrackError): void {
+    this.dispatchEvent(new CustomEvent('error', { detail: error }));
+  }
+
+  /** Tear down in reverse order of creation. `reason` null = stopped by the app. */
+  #end(reason: PrivacyTrackError | null): void {
+    if (this.#lifecycle.stoppingOrStopped) return;
+    const wasStarting = this.#lifecycle.state === 'starting';
+    this.#lifecycle.to('stopping');
+    clearInterval(this.#statsTimer);
+    const { input, source, compositor, sink, segmenter } = this.#parts;
+    input.removeEventListener('ended', this.#onInputEnded);
+    source.dispose();
+    compositor.dispose();
+    sink.dispose();
+    segmenter.dispose();
+    this.#stopOutput();
+    debugCounters.livePipelines--;
+    this.#lifecycle.to('stopped');
+    if (reason) {
+      if (wasStarting) this.#rejectReady(reason);
+      else {
+        this.#error(reason);
+        // The output ended because its input did: tell listeners as a source-ended track would.
+        this.#track.dispatchEvent(new Event('ended'));
+      }
+    } else if (wasStarting) {
+      this.#rejectReady(new AbortedError());
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The Segmenter stage: camera image in, low-resolution person mask out.
+ */
+import type { BackendName, ModelName } from '../options.js';
+
+/** A person mask on the CPU: one byte per pixel, 0 = background, 255 = person. */
+export interface Mask {
+  /** Row-major probabilities, length `width * height`. Owned by the segmenter; valid until the next `segment` call. */
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Anything the segmenter can read pixels from. */
+export type SegmenterInput = VideoFrame | HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | HTMLImageElement;
+
+/** Segments people in one image at a time. */
+export interface Segmenter {
+  /** Model in use. */
+  readonly model: ModelName;
+  /** tfjs backend in use. */
+  readonly backend: BackendName;
+  /**
+   * Segment `image` (displayed size `width`×`height`). The returned mask stays valid until the
+   * next call. Rejects on a model failure; the caller fails closed.
+   */
+  segment(image: SegmenterInput, width: number, height: number): Promise<Mask>;
+  /** Free the model's tensors. Idempotent. */
+  dispose(): void;
+}

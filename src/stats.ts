@@ -1,0 +1,101 @@
+/**
+ * Per-frame timing aggregated into once-a-second {@link PrivacyStats}.
+ */
+import type { BackendName, ModelName, TransportName } from './options.js';
+import type { PrivacyTrackState } from './state.js';
+
+/** Pipeline statistics, refreshed about once a second. Times are means over the last window. */
+export interface PrivacyStats {
+  /** Output frames per second over the last window. */
+  fps: number;
+  /** Input frames per second seen by the pipeline over the last window. */
+  inputFps: number;
+  /** Mean time to segment one frame (resize + model + mask read), ms. */
+  segmentationMs: number;
+  /** Mean time to composite one frame, ms. */
+  compositeMs: number;
+  /** Mean time from receiving a frame to handing the output frame to the sink, ms. */
+  latencyMs: number;
+  /** Frames received but not output since start (e.g. skipped because a newer one was waiting). */
+  droppedFrames: number;
+  /** Frames output fully veiled (no mask could clear them) since start. */
+  veiledFrames: number;
+  /** Total output frames since start. */
+  framesOut: number;
+  /** Output width and height in pixels. */
+  width: number;
+  height: number;
+  /** tfjs backend in use. */
+  backend: BackendName;
+  /** Model in use. */
+  model: ModelName;
+  /** Transport in use. */
+  transport: TransportName;
+  /** Lifecycle state. */
+  state: PrivacyTrackState;
+}
+
+/** Mutable accumulator; `snapshot()` closes a window. */
+export class StatsWindow {
+  #start: number;
+  #framesIn = 0;
+  #framesOut = 0;
+  #segMs = 0;
+  #segCount = 0;
+  #compMs = 0;
+  #latMs = 0;
+  totalOut = 0;
+  dropped = 0;
+  veiled = 0;
+
+  /** @param now - window start time (ms) */
+  constructor(now: number) {
+    this.#start = now;
+  }
+
+  /** A frame arrived from the source. */
+  frameIn(): void {
+    this.#framesIn++;
+  }
+
+  /** A frame was output. */
+  frameOut(segmentationMs: number | undefined, compositeMs: number, latencyMs: number): void {
+    this.#framesOut++;
+    this.totalOut++;
+    if (segmentationMs !== undefined) {
+      this.#segMs += segmentationMs;
+      this.#segCount++;
+    }
+    this.#compMs += compositeMs;
+    this.#latMs += latencyMs;
+  }
+
+  /** Milliseconds since the window opened. */
+  elapsed(now: number): number {
+    return now - this.#start;
+  }
+
+  /** Close the window and return its figures; a new window starts at `now`. */
+  snapshot(now: number): Pick<PrivacyStats, 'fps' | 'inputFps' | 'segmentationMs' | 'compositeMs' | 'latencyMs' | 'droppedFrames' | 'veiledFrames' | 'framesOut'> {
+    const seconds = Math.max(1e-3, (now - this.#start) / 1000);
+    const n = Math.max(1, this.#framesOut);
+    const out = {
+      fps: round(this.#framesOut / seconds),
+      inputFps: round(this.#framesIn / seconds),
+      segmentationMs: round(this.#segCount ? this.#segMs / this.#segCount : 0),
+      compositeMs: round(this.#compMs / n),
+      latencyMs: round(this.#latMs / n),
+      droppedFrames: this.dropped,
+      veiledFrames: this.veiled,
+      framesOut: this.totalOut,
+    };
+    this.#start = now;
+    this.#framesIn = this.#framesOut = this.#segCount = 0;
+    this.#segMs = this.#compMs = this.#latMs = 0;
+    return out;
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,105 @@
+// @web/test-runner config: browser tests in headless Debian Chromium with a fake 720p camera.
+//   npx web-test-runner            (or: npm run test:browser)
+import { createReadStream, promises as fsp, rmSync } from 'node:fs';
+import { extname, isAbsolute, normalize, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { fromRollup } from '@web/dev-server-rollup';
+import rollupCommonjs from '@rollup/plugin-commonjs'; // pinned to 18: later versions break in the dev server (modernweb-dev/web#1700)
+import { ensureBrowserEnv, mediaDir } from './scripts/ensure-browser-env.mjs';
+import { chromiumArgs, makeUserDataDir } from './scripts/chromium-args.mjs';
+import { MIME } from './scripts/serve.mjs';
+
+const rootDir = fileURLToPath(new URL('.', import.meta.url));
+const env = ensureBrowserEnv(); // idempotent: installs nothing and makes no clip when all is present
+const commonjs = fromRollup(rollupCommonjs);
+const userDataDir = makeUserDataDir(); // fresh profile per run, removed when the runner exits
+process.once('exit', () => {
+  try {
+    rmSync(userDataDir, { recursive: true, force: true });
+  } catch {
+    // Chromium may still hold files; the OS temp dir is cleaned eventually
+  }
+});
+
+/** Koa middleware: serve ../shared/media/* under /media/ (read-only, no traversal). */
+function mediaMiddleware(prefix = '/media/', dir = mediaDir) {
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith(prefix) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    let rel;
+    try {
+      rel = decodeURIComponent(ctx.path.slice(prefix.length));
+    } catch {
+      ctx.status = 400;
+      return;
+    }
+    const file = resolve(dir, '.' + normalize('/' + rel));
+    const r = relative(dir, file);
+    const st = r.startsWith('..') || isAbsolute(r) ? null : await fsp.stat(file).catch(() => null);
+    if (!st?.isFile()) {
+      ctx.status = 404;
+      return;
+    }
+    ctx.status = 200;
+    ctx.type = MIME[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    ctx.length = st.size;
+    ctx.set('cache-control', 'no-store');
+    if (ctx.method === 'GET') ctx.body = createReadStream(file);
+  };
+}
+
+/** Make sure .wasm is always application/wasm (needed for instantiateStreaming). */
+async function wasmMimeMiddleware(ctx, next) {
+  await next();
+  if (ctx.path.endsWith('.wasm') && ctx.status === 200) ctx.type = 'application/wasm';
+}
+
+/**
+ * src/ imports models/manifest.json (tsup inlines it in the build). Serve only that file as a JS
+ * module; every other .json (the model graphs) must reach fetch() byte for byte, or the sha256
+ * check rightly fails.
+ */
+const manifestJsonPlugin = {
+  name: 'manifest-json-module',
+  resolveMimeType(context) {
+    if (context.path === '/models/manifest.json') return 'js';
+  },
+  transform(context) {
+    if (context.path === '/models/manifest.json') return { body: `export default ${context.body};` };
+  },
+};
+
+export default {
+  rootDir,
+  files: ['test/browser/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 1,
+  testsStartTimeout: 60000,
+  testsFinishTimeout: 300000,
+  browserStartTimeout: 60000,
+  testFramework: { config: { timeout: 120000 } },
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: env.chromium,
+        headless: true,
+        args: chromiumArgs({ clip: env.clip720, userDataDir }),
+      },
+    }),
+  ],
+  middleware: [mediaMiddleware(), wasmMimeMiddleware],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022' }),
+    manifestJsonPlugin,
+    commonjs({
+      include: [
+        '**/node_modules/long/**/*',
+        '**/node_modules/seedrandom/**/*',
+        '**/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/**/*',
+      ],
+      // Emscripten glue requires these only under Node; keep them out of the browser graph.
+      ignore: ['crypto', 'fs', 'path', 'os', 'worker_threads', 'perf_hooks', 'util'],
+    }),
+  ],
+};
