@@ -4,7 +4,7 @@
  */
 import { initBackend, resolveBackend } from './backends/index.js';
 import { probeCapabilities, type Capabilities } from './capabilities.js';
-import { createWebGLCompositor } from './compositor/webgl/index.js';
+import { createCompositor, resolveCompositor } from './compositor/index.js';
 import type { PrivacyTrack } from './controller.js';
 import { InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnvironmentError } from './errors.js';
 import { normalizeOptions, type PrivacyTrackOptions, type TransportName, type TransportRequest } from './options.js';
@@ -64,7 +64,8 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
   const caps = probeCapabilities();
   const transport = resolveTransport(opts.transport, caps);
   const backend = resolveBackend(opts.backend, caps);
-  if (!caps.webgl2) throw new UnsupportedEnvironmentError(['WebGL2'], 'The compositor needs WebGL2.');
+  const compositorKind = resolveCompositor(opts.compositor, caps);
+  if (typeof VideoFrame !== 'function') throw new UnsupportedEnvironmentError(['VideoFrame'], 'The pipeline needs WebCodecs VideoFrame.');
 
   // Built in order; on failure, undone in reverse.
   const undo: Array<() => void> = [];
@@ -86,7 +87,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
       sink.dispose();
       sink.track.stop();
     });
-    const compositor = createWebGLCompositor(sink.canvas);
+    const compositor = createCompositor(compositorKind);
     undo.push(() => compositor.dispose());
     await compositor.setEffect(opts.effect);
     if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');

@@ -36,8 +36,10 @@ export {
   type BackendName,
   type TransportRequest,
   type TransportName,
+  type CompositorRequest,
   type LoadProgress,
 } from './options.js';
 export type { PrivacyStats } from './stats.js';
+export type { CompositorKind } from './compositor/types.js';
 export type { PrivacyTrackState } from './state.js';
 export { MODEL_MANIFEST, type ManifestEntry } from './models/manifest.js';

@@ -55,6 +55,9 @@ export type TransportRequest = 'auto' | 'insertable-streams' | 'canvas';
 /** A concrete transport. */
 export type TransportName = Exclude<TransportRequest, 'auto'>;
 
+/** Which compositor draws output frames. */
+export type CompositorRequest = 'auto' | 'webgl' | 'cpu';
+
 /** Model download progress. */
 export interface LoadProgress {
   /** Bytes received so far across all files of the model. */
@@ -75,6 +78,11 @@ export interface PrivacyTrackOptions {
   backend?: BackendRequest;
   /** Frame transport. Default `'auto'` (insertable streams where available, else canvas). */
   transport?: TransportRequest;
+  /**
+   * Compositor. Default `'auto'`: WebGL2 on a hardware GPU, the CPU compositor when WebGL runs
+   * on a software rasteriser (where the CPU path is several times faster) or is missing.
+   */
+  compositor?: CompositorRequest;
   /** Where the package's `models/` folder is served. Default: `../models/` next to this module. */
   modelBaseUrl?: string | URL;
   /** Where the tfjs `.wasm` files are served. Default: `wasm/` inside `modelBaseUrl`. */
@@ -92,6 +100,7 @@ export interface NormalizedOptions {
   readonly people: PeopleMode;
   readonly backend: BackendRequest;
   readonly transport: TransportRequest;
+  readonly compositor: CompositorRequest;
   readonly modelBaseUrl: URL;
   readonly wasmBaseUrl: URL;
   readonly onStats: ((stats: PrivacyStats) => void) | undefined;
@@ -112,6 +121,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   people: 'all',
   backend: 'auto',
   transport: 'auto',
+  compositor: 'auto',
 } as const);
 
 const EFFECT_TYPES = ['blur', 'image', 'video', 'color', 'none'] as const;
@@ -122,8 +132,9 @@ const PEOPLE = ['all', 'primary'] as const;
 const AVAILABLE_PEOPLE: readonly PeopleMode[] = ['all'];
 const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm'] as const;
 const TRANSPORTS = ['auto', 'insertable-streams', 'canvas'] as const;
+const COMPOSITORS = ['auto', 'webgl', 'cpu'] as const;
 const KNOWN_KEYS = new Set([
-  'effect', 'model', 'people', 'backend', 'transport', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
+  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
 ]);
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -245,6 +256,7 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     people,
     backend: oneOf('backend', o['backend'], BACKENDS, DEFAULT_OPTIONS.backend),
     transport: oneOf('transport', o['transport'], TRANSPORTS, DEFAULT_OPTIONS.transport),
+    compositor: oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor),
     modelBaseUrl,
     wasmBaseUrl: toUrl('wasmBaseUrl', o['wasmBaseUrl'], new URL('wasm/', modelBaseUrl)),
     onStats: o['onStats'] as NormalizedOptions['onStats'],

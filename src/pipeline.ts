@@ -12,11 +12,12 @@
 import type { LiveOptions, PrivacyController, PrivacyTrack } from './controller.js';
 import type { Compositor } from './compositor/types.js';
 import { AbortedError, CompositorError, InvalidOptionsError, PrivacyTrackError, SegmentationError, TrackEndedError } from './errors.js';
+import { createFrameReader, type FramePixels } from './frame/pixels.js';
 import { debugCounters } from './internal/debug.js';
 import { normalizeEffect, type Effect, type NormalizedOptions, type TransportName } from './options.js';
-import type { Segmenter } from './segmenter/types.js';
+import type { Mask, Segmenter } from './segmenter/types.js';
 import type { FrameSink } from './sink/types.js';
-import type { FrameSource } from './source/types.js';
+import type { FrameSource, SourceFrame } from './source/types.js';
 import { Lifecycle, type PrivacyTrackState } from './state.js';
 import { StatsWindow, type PrivacyStats } from './stats.js';
 
@@ -48,6 +49,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
   #resolveReady!: () => void;
   #rejectReady!: (e: PrivacyTrackError) => void;
   #effectVersion = 0;
+  readonly #reader = createFrameReader();
   #onInputEnded = (): void => this.#end(new TrackEndedError());
 
   constructor(parts: PipelineParts) {
@@ -64,7 +66,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
     this.#stats = {
       fps: 0, inputFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0,
       framesOut: 0, width: 0, height: 0, backend: parts.segmenter.backend, model: parts.segmenter.model,
-      transport: parts.transport, state: 'starting',
+      transport: parts.transport, compositor: parts.compositor.kind, state: 'starting',
     };
     this.ready = new Promise<void>((resolve, reject) => {
       this.#resolveReady = resolve;
@@ -131,62 +133,34 @@ export class Pipeline extends EventTarget implements PrivacyController {
 
   /** Run the frame loop until the input ends or `stop()`. Never throws. */
   async run(): Promise<void> {
-    const { source, segmenter, compositor, sink } = this.#parts;
+    const { source, sink, compositor } = this.#parts;
     let startFailures = 0;
     this.#statsTimer = setInterval(() => this.#publishStats(), 1000);
     while (!this.#lifecycle.stoppingOrStopped) {
       const frame = await source.next();
       if (!frame) break;
-      debugCounters.openFrames++;
-      let output = false;
-      let veiled = false;
-      let segMs: number | undefined;
-      let compMs = 0;
       const t0 = performance.now();
-      try {
-        if (this.#lifecycle.stoppingOrStopped) break;
-        this.#window.frameIn();
-        let mask = null;
-        if (this.#options.effect.type !== 'none') {
-          try {
-            mask = await segmenter.segment(frame.image, frame.width, frame.height);
-            segMs = performance.now() - t0;
-          } catch (cause) {
-            if (this.#lifecycle.stoppingOrStopped) break;
-            veiled = true;
-            this.#error(cause instanceof PrivacyTrackError ? cause : new SegmentationError(`Segmentation failed: ${String(cause)}`, { cause }));
-          }
-        }
-        if (this.#lifecycle.stoppingOrStopped) break;
-        const t1 = performance.now();
-        try {
-          compositor.render(frame.image, frame.width, frame.height, mask);
-          output = true;
-        } catch (cause) {
-          if (this.#lifecycle.stoppingOrStopped) break;
-          this.#error(cause instanceof PrivacyTrackError ? cause : new CompositorError(`Compositing failed: ${String(cause)}`, { cause }));
-        }
-        compMs = performance.now() - t1;
-      } finally {
-        frame.close();
-        debugCounters.openFrames--;
-      }
-      if (!output) {
-        this.#window.dropped++;
+      this.#window.frameIn();
+      const pixels = await this.#read(frame);
+      if (this.#lifecycle.stoppingOrStopped) break;
+      const drawn = pixels ? await this.#draw(pixels) : null;
+      if (this.#lifecycle.stoppingOrStopped) break;
+      if (!drawn) {
+        this.#window.dropped++; // withheld: nothing is better than an unprotected frame
         continue;
       }
       try {
-        await sink.emit(frame.timestamp);
+        await sink.write(compositor.toVideoFrame(frame.timestamp));
       } catch (cause) {
         if (this.#lifecycle.stoppingOrStopped) break;
         this.#error(new PrivacyTrackError('aborted', `Output frame could not be written: ${String(cause)}`, { cause }));
         continue;
       }
-      if (veiled) this.#window.veiled++;
-      this.#window.frameOut(segMs, compMs, performance.now() - t0);
+      if (drawn.veiled) this.#window.veiled++;
+      this.#window.frameOut(drawn.segmentationMs, drawn.compositeMs, performance.now() - t0);
       this.#stats = { ...this.#stats, width: frame.width, height: frame.height };
       if (this.#lifecycle.state === 'starting') {
-        if (!veiled) {
+        if (!drawn.veiled) {
           this.#lifecycle.to('running');
           this.#resolveReady();
         } else if (++startFailures >= START_FAILURE_LIMIT) {
@@ -196,6 +170,55 @@ export class Pipeline extends EventTarget implements PrivacyController {
     }
     // The source ended (input track ended or was stopped) without stop(): end the output too.
     if (!this.#lifecycle.stoppingOrStopped) this.#end(new TrackEndedError());
+  }
+
+  /** Copy the frame's pixels to CPU memory and close the frame (its only owner). */
+  async #read(frame: SourceFrame): Promise<FramePixels | null> {
+    debugCounters.openFrames++;
+    try {
+      // One CPU copy of the planes serves both the segmenter and the compositor.
+      return await this.#reader.read(frame.image);
+    } catch (cause) {
+      if (!this.#lifecycle.stoppingOrStopped) {
+        this.#error(new CompositorError(`Could not read the camera frame: ${String(cause)}`, { cause }));
+      }
+      return null;
+    } finally {
+      frame.close();
+      debugCounters.openFrames--;
+    }
+  }
+
+  /**
+   * Segment and composite one frame onto the sink's canvas. A failed segmentation draws the frame
+   * veiled; a failed composite returns null (the frame is withheld).
+   */
+  async #draw(pixels: FramePixels): Promise<{ veiled: boolean; segmentationMs: number | undefined; compositeMs: number } | null> {
+    const { segmenter, compositor } = this.#parts;
+    let mask: Mask | null = null;
+    let segmentationMs: number | undefined;
+    if (this.#options.effect.type !== 'none') {
+      const t = performance.now();
+      try {
+        mask = await segmenter.segment(pixels);
+        segmentationMs = performance.now() - t;
+      } catch (cause) {
+        if (this.#lifecycle.stoppingOrStopped) return null;
+        this.#error(cause instanceof PrivacyTrackError ? cause : new SegmentationError(`Segmentation failed: ${String(cause)}`, { cause }));
+      }
+      if (this.#lifecycle.stoppingOrStopped) return null;
+    }
+    const t = performance.now();
+    try {
+      compositor.render(pixels, mask);
+    } catch (cause) {
+      if (!this.#lifecycle.stoppingOrStopped) {
+        this.#error(cause instanceof PrivacyTrackError ? cause : new CompositorError(`Compositing failed: ${String(cause)}`, { cause }));
+      }
+      return null;
+    }
+    const veiled = mask === null && this.#options.effect.type !== 'none';
+    return { veiled, segmentationMs, compositeMs: performance.now() - t };
   }
 
   #publishStats(): void {

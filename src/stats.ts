@@ -1,6 +1,7 @@
 /**
  * Per-frame timing aggregated into once-a-second {@link PrivacyStats}.
  */
+import type { CompositorKind } from './compositor/types.js';
 import type { BackendName, ModelName, TransportName } from './options.js';
 import type { PrivacyTrackState } from './state.js';
 
@@ -31,6 +32,8 @@ export interface PrivacyStats {
   model: ModelName;
   /** Transport in use. */
   transport: TransportName;
+  /** Compositor in use. */
+  compositor: CompositorKind;
   /** Lifecycle state. */
   state: PrivacyTrackState;
 }

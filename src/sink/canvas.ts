@@ -1,7 +1,7 @@
 /**
- * FrameSink over `HTMLCanvasElement.captureStream(0)`: a frame is captured each time `emit` calls
- * `requestFrame()`, so the output rate follows the pipeline, not a timer (no duplicated frames).
- * The capture timestamp cannot be carried on this path; the browser stamps frames itself.
+ * FrameSink over `HTMLCanvasElement.captureStream(0)`: each written frame is drawn on the canvas
+ * and captured with `requestFrame()`, so the output rate follows the pipeline, not a timer. The
+ * capture timestamp cannot be carried on this path; the browser stamps frames itself.
  */
 import type { FrameSink } from './types.js';
 
@@ -10,15 +10,25 @@ export function createCanvasSink(): FrameSink {
   const canvas = document.createElement('canvas');
   canvas.width = 2;
   canvas.height = 2;
+  const ctx = canvas.getContext('2d', { alpha: false });
   const stream = canvas.captureStream(0);
   const track = stream.getVideoTracks()[0]! as CanvasCaptureMediaStreamTrack;
   let disposed = false;
   return {
     kind: 'canvas',
-    canvas,
     track,
-    async emit(): Promise<void> {
-      if (!disposed) track.requestFrame();
+    async write(frame: VideoFrame): Promise<void> {
+      try {
+        if (disposed || !ctx) return;
+        if (canvas.width !== frame.displayWidth || canvas.height !== frame.displayHeight) {
+          canvas.width = frame.displayWidth;
+          canvas.height = frame.displayHeight;
+        }
+        ctx.drawImage(frame, 0, 0);
+        track.requestFrame();
+      } finally {
+        frame.close();
+      }
     },
     dispose(): void {
       disposed = true;

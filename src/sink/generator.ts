@@ -1,6 +1,7 @@
 /**
  * FrameSink over `VideoTrackGenerator` (standard) or `MediaStreamTrackGenerator` (Chromium).
- * Ownership: the VideoFrame made from the canvas is created and closed here, once written.
+ * Ownership: each written VideoFrame is closed here once written (closing is idempotent, so the
+ * generator keeping its own reference is safe).
  */
 import type { FrameSink } from './types.js';
 
@@ -9,7 +10,7 @@ interface VideoTrackGeneratorLike {
   readonly track: MediaStreamTrack;
 }
 
-/** Create a generator-backed sink drawing from an OffscreenCanvas. */
+/** Create a generator-backed sink. */
 export function createGeneratorSink(): FrameSink {
   const g = globalThis as unknown as {
     VideoTrackGenerator?: new () => VideoTrackGeneratorLike;
@@ -27,19 +28,15 @@ export function createGeneratorSink(): FrameSink {
     writable = gen.writable;
   }
   const writer = writable.getWriter();
-  const canvas = new OffscreenCanvas(2, 2);
   let disposed = false;
   return {
     kind: 'insertable-streams',
-    canvas,
     track,
-    async emit(timestamp: number): Promise<void> {
-      if (disposed) return;
-      const frame = new VideoFrame(canvas, { timestamp, alpha: 'discard' });
+    async write(frame: VideoFrame): Promise<void> {
       try {
-        await writer.write(frame);
+        if (!disposed) await writer.write(frame);
       } finally {
-        frame.close(); // the generator has its own reference; closing twice is a no-op
+        frame.close();
       }
     },
     dispose(): void {

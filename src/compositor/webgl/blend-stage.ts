@@ -3,6 +3,7 @@
  * the camera; everything else from the effect's background. Bilinear mask upsampling with a
  * smoothstep feather; refinement (edge-aware upsampling, temporal smoothing) is a later stage.
  */
+import { FRAME_GLSL, type FrameStage } from './frame-stage.js';
 import { glsl, type GlContext } from './gl.js';
 
 /** What the background is. */
@@ -12,7 +13,7 @@ export type BlendMode = (typeof BlendMode)[keyof typeof BlendMode];
 
 const FS = glsl`#version 300 es
 precision highp float;
-uniform sampler2D u_frame;
+${FRAME_GLSL}
 uniform sampler2D u_mask;
 uniform sampler2D u_bg;
 uniform int u_mode;
@@ -24,7 +25,7 @@ in vec2 v_uv;
 out vec4 o;
 void main() {
   vec2 uv = vec2(v_uv.x, 1.0 - v_uv.y);   // the canvas is bottom-up, textures top-down
-  vec3 f = texture(u_frame, uv).rgb;
+  vec3 f = frameRGB(uv);
   if (u_mode == 0) { o = vec4(f, 1.0); return; }
   float a = u_veil > 0.5 ? 0.0 : smoothstep(u_edge.x, u_edge.y, texture(u_mask, uv).r);
   vec3 bg;
@@ -54,7 +55,7 @@ export interface BlendParams {
 
 /** The blend stage. */
 export interface BlendStage {
-  render(frame: WebGLTexture, mask: WebGLTexture, bg: WebGLTexture | null, width: number, height: number, p: BlendParams): void;
+  render(frame: FrameStage, mask: WebGLTexture, bg: WebGLTexture | null, width: number, height: number, p: BlendParams): void;
   resize(): void;
   dispose(): void;
 }
@@ -66,11 +67,12 @@ export function createBlendStage(ctx: GlContext): BlendStage {
   return {
     render(frame, mask, bg, width, height, p) {
       gl.useProgram(program);
-      const units: Array<[string, WebGLTexture | null]> = [['u_frame', frame], ['u_mask', mask], ['u_bg', bg]];
+      frame.bind(program, 0);
+      const units: Array<[string, WebGLTexture | null]> = [['u_mask', mask], ['u_bg', bg]];
       units.forEach(([name, tex], i) => {
-        gl.activeTexture(gl.TEXTURE0 + i);
+        gl.activeTexture(gl.TEXTURE3 + i);
         gl.bindTexture(gl.TEXTURE_2D, tex);
-        gl.uniform1i(ctx.uniform(program, name), i);
+        gl.uniform1i(ctx.uniform(program, name), 3 + i);
       });
       gl.uniform1i(ctx.uniform(program, 'u_mode'), p.mode);
       gl.uniform1f(ctx.uniform(program, 'u_veil'), p.veil ? 1 : 0);

@@ -8,9 +8,11 @@
  */
 import { CompositorError, UnsupportedEnvironmentError } from '../../errors.js';
 import type { Effect } from '../../options.js';
+import type { FramePixels } from '../../frame/pixels.js';
 import type { Mask } from '../../segmenter/types.js';
 import { loadImageSource, parseCssColor } from '../effect-source.js';
-import type { Compositor, CompositorInput } from '../types.js';
+import type { Compositor } from '../types.js';
+import { createFrameStage, type FrameStage } from './frame-stage.js';
 import { BlendMode, createBlendStage, fitRect, type BlendStage } from './blend-stage.js';
 import { createBlurStage, type BlurStage } from './blur-stage.js';
 import { createGlContext, type GlContext, type Target } from './gl.js';
@@ -21,7 +23,7 @@ export const BLUR_BUFFER_HEIGHT = 180;
 
 interface Resources {
   ctx: GlContext;
-  frame: WebGLTexture;
+  frame: FrameStage;
   mask: WebGLTexture;
   background: WebGLTexture;
   weight: WeightStage;
@@ -39,8 +41,9 @@ interface PreparedEffect {
   image: ImageBitmap | null;
 }
 
-/** Create a WebGL2 compositor drawing onto `canvas`. */
-export function createWebGLCompositor(canvas: HTMLCanvasElement | OffscreenCanvas): Compositor {
+/** Create a WebGL2 compositor drawing onto its own OffscreenCanvas. */
+export function createWebGLCompositor(): Compositor {
+  const canvas = new OffscreenCanvas(2, 2);
   const gl = canvas.getContext('webgl2', {
     alpha: false, antialias: false, depth: false, stencil: false, premultipliedAlpha: false,
     preserveDrawingBuffer: false, powerPreference: 'high-performance',
@@ -55,7 +58,7 @@ export function createWebGLCompositor(canvas: HTMLCanvasElement | OffscreenCanva
 
   function build(): Resources {
     const ctx = createGlContext(gl!);
-    const frame = ctx.texture();
+    const frame = createFrameStage(ctx);
     const mask = ctx.texture();
     const background = ctx.texture();
     return {
@@ -85,12 +88,14 @@ export function createWebGLCompositor(canvas: HTMLCanvasElement | OffscreenCanva
   }
 
   function upload(tex: WebGLTexture, source: TexImageSource): void {
+    gl!.pixelStorei(gl!.UNPACK_ALIGNMENT, 4);
     gl!.bindTexture(gl!.TEXTURE_2D, tex);
     gl!.pixelStorei(gl!.UNPACK_FLIP_Y_WEBGL, false);
     gl!.texImage2D(gl!.TEXTURE_2D, 0, gl!.RGBA, gl!.RGBA, gl!.UNSIGNED_BYTE, source);
   }
 
   function uploadMask(tex: WebGLTexture, mask: Mask | null): void {
+    gl!.pixelStorei(gl!.UNPACK_ROW_LENGTH, 0);
     gl!.bindTexture(gl!.TEXTURE_2D, tex);
     gl!.pixelStorei(gl!.UNPACK_ALIGNMENT, 1);
     if (mask) {
@@ -100,8 +105,9 @@ export function createWebGLCompositor(canvas: HTMLCanvasElement | OffscreenCanva
     }
   }
 
+  let rendered = false;
   return {
-    canvas,
+    kind: 'webgl',
     get lost() {
       return lost || gl.isContextLost();
     },
@@ -127,14 +133,15 @@ export function createWebGLCompositor(canvas: HTMLCanvasElement | OffscreenCanva
       if (previous.image && previous.image !== next.image) previous.image.close();
     },
 
-    render(image: CompositorInput, width: number, height: number, mask: Mask | null): void {
+    render(frame: FramePixels, mask: Mask | null): void {
       const r = resources();
       const { effect } = current;
+      const { width, height } = frame;
       if (canvas.width !== width || canvas.height !== height) {
         canvas.width = width;
         canvas.height = height;
       }
-      upload(r.frame, image);
+      r.frame.upload(frame);
       const veil = mask === null;
       if (effect.type === 'none') {
         r.blend.render(r.frame, r.mask, null, width, height, { mode: BlendMode.Passthrough, veil, color: [0, 0, 0], bgRect: [1, 1, 0, 0] });
@@ -174,8 +181,15 @@ export function createWebGLCompositor(canvas: HTMLCanvasElement | OffscreenCanva
       }
       const error = gl.getError();
       if (error === gl.CONTEXT_LOST_WEBGL || gl.isContextLost()) {
+        rendered = false;
         throw new CompositorError('WebGL context lost while drawing; the frame is withheld.');
       }
+      rendered = true;
+    },
+
+    toVideoFrame(timestamp: number): VideoFrame {
+      if (!rendered || lost) throw new CompositorError('No rendered frame to output.');
+      return new VideoFrame(canvas, { timestamp, alpha: 'discard' });
     },
 
     dispose(): void {

@@ -3,11 +3,13 @@
  * background weight, so the blur that follows never smears the person into the background
  * (leak vector L7, "halo"). Output: low-res RGBA = (rgb·w, w).
  */
+import type { FrameStage } from './frame-stage.js';
+import { FRAME_GLSL } from './frame-stage.js';
 import { glsl, type GlContext, type Target } from './gl.js';
 
 const FS = glsl`#version 300 es
 precision highp float;
-uniform sampler2D u_frame;
+${FRAME_GLSL}
 uniform sampler2D u_mask;
 uniform vec2 u_texel;      // one full-resolution texel in uv
 uniform float u_veil;      // 1: no mask clears this frame, everything is background
@@ -15,7 +17,7 @@ uniform vec2 u_exclude;    // smoothstep edges: mask above u_exclude.y contribut
 in vec2 v_uv;
 out vec4 o;
 vec4 tap(vec2 uv) {
-  vec3 c = texture(u_frame, uv).rgb;
+  vec3 c = frameRGB(uv);
   float m = texture(u_mask, uv).r;
   float w = mix(1.0 - smoothstep(u_exclude.x, u_exclude.y, m), 1.0, u_veil);
   return vec4(c * w, w);
@@ -29,7 +31,7 @@ void main() {
 /** The masked downsample stage. */
 export interface WeightStage {
   /** Render into `target` from the frame and mask textures. */
-  render(frame: WebGLTexture, mask: WebGLTexture, target: Target, frameWidth: number, frameHeight: number, veil: boolean): void;
+  render(frame: FrameStage, mask: WebGLTexture, target: Target, frameWidth: number, frameHeight: number, veil: boolean): void;
   /** Nothing per-size to keep; present for the stage contract. */
   resize(): void;
   dispose(): void;
@@ -45,12 +47,10 @@ export function createWeightStage(ctx: GlContext): WeightStage {
   return {
     render(frame, mask, target, frameWidth, frameHeight, veil) {
       gl.useProgram(program);
-      gl.activeTexture(gl.TEXTURE0);
-      gl.bindTexture(gl.TEXTURE_2D, frame);
-      gl.uniform1i(ctx.uniform(program, 'u_frame'), 0);
-      gl.activeTexture(gl.TEXTURE1);
+      frame.bind(program, 0);
+      gl.activeTexture(gl.TEXTURE3);
       gl.bindTexture(gl.TEXTURE_2D, mask);
-      gl.uniform1i(ctx.uniform(program, 'u_mask'), 1);
+      gl.uniform1i(ctx.uniform(program, 'u_mask'), 3);
       // Offsets of a quarter low-res texel, in full-res uv.
       const sx = frameWidth / target.width;
       const sy = frameHeight / target.height;

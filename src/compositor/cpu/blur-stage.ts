@@ -1,0 +1,149 @@
+/**
+ * Mask-aware background blur on the CPU, at low resolution (about {@link BLUR_GRID_ROWS} rows,
+ * whatever the camera's resolution): box-downsample each plane with the person weighted out,
+ * separable Gaussian on the premultiplied values and on the weights, then divide. The person is
+ * never smeared into the background (leak vector L7). Output: per-channel low-res background
+ * grids that the blend upsamples bilinearly.
+ */
+import type { Mask } from '../../segmenter/types.js';
+import type { Plane } from './planes.js';
+
+/** Target rows of the blur grid. */
+export const BLUR_GRID_ROWS = 96;
+/** Mask values in [lo, hi] fade from full to zero weight in the background estimate. */
+export const BLUR_EXCLUDE: readonly [number, number] = [0.2, 0.5];
+
+/** Low-resolution background, one Float32Array per plane channel, all `width`×`height`. */
+export interface LowBackground {
+  width: number;
+  height: number;
+  /** Full-res pixels per grid cell (luma). */
+  block: number;
+  /** [plane][channel] → grid values (0..255). */
+  channels: Float32Array[][];
+}
+
+function gaussian(sigma: number): Float32Array {
+  const taps = Math.max(1, Math.ceil(sigma * 2.5));
+  const w = new Float32Array(taps + 1);
+  let sum = 0;
+  for (let i = 0; i <= taps; i++) {
+    w[i] = Math.exp((-i * i) / (2 * sigma * sigma));
+    sum += i ? 2 * w[i]! : w[i]!;
+  }
+  for (let i = 0; i <= taps; i++) w[i]! /= sum;
+  return w;
+}
+
+/** Blur `src` (w×h) into `dst` along x then y, using `tmp`; edges clamp. */
+function blur2d(src: Float32Array, dst: Float32Array, tmp: Float32Array, w: number, h: number, k: Float32Array): void {
+  const taps = k.length - 1;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      let acc = src[row + x]! * k[0]!;
+      for (let i = 1; i <= taps; i++) {
+        acc += (src[row + (x - i < 0 ? 0 : x - i)]! + src[row + (x + i >= w ? w - 1 : x + i)]!) * k[i]!;
+      }
+      tmp[row + x] = acc;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let acc = tmp[y * w + x]! * k[0]!;
+      for (let i = 1; i <= taps; i++) {
+        const ya = y - i < 0 ? 0 : y - i;
+        const yb = y + i >= h ? h - 1 : y + i;
+        acc += (tmp[ya * w + x]! + tmp[yb * w + x]!) * k[i]!;
+      }
+      dst[y * w + x] = acc;
+    }
+  }
+}
+
+/** The CPU blur stage. */
+export interface CpuBlurStage {
+  /**
+   * Build the low-res background of `data` (planes `planes`, frame `width`×`height`).
+   * `radius` is the blur radius in pixels at 720p. `mask === null` blurs the whole frame.
+   */
+  render(data: Uint8Array, planes: readonly Plane[], width: number, height: number, mask: Mask | null, radius: number): LowBackground;
+}
+
+/** Create the stage; buffers are reused across frames and regrown on resize. */
+export function createCpuBlurStage(): CpuBlurStage {
+  let grid: LowBackground | null = null;
+  let weight = new Float32Array(0);
+  let weightBlur = new Float32Array(0);
+  let scratch = new Float32Array(0);
+  let tmp = new Float32Array(0);
+  let kernel: Float32Array | null = null;
+  let kernelSigma = -1;
+
+  return {
+    render(data, planes, width, height, mask, radius) {
+      // Even block so 4:2:0 chroma blocks are whole.
+      const block = Math.max(2, 2 * Math.round(height / BLUR_GRID_ROWS / 2));
+      const gw = Math.max(1, Math.floor(width / block));
+      const gh = Math.max(1, Math.floor(height / block));
+      const n = gw * gh;
+      if (!grid || grid.width !== gw || grid.height !== gh || grid.channels.length !== planes.length) {
+        grid = { width: gw, height: gh, block, channels: planes.map((p) => Array.from({ length: p.colourChannels }, () => new Float32Array(n))) };
+        weight = new Float32Array(n);
+        weightBlur = new Float32Array(n);
+        scratch = new Float32Array(n);
+        tmp = new Float32Array(n);
+      }
+      // Background weight per cell, from the mask at the cell centre.
+      const [lo, hi] = BLUR_EXCLUDE;
+      for (let gy = 0; gy < gh; gy++) {
+        for (let gx = 0; gx < gw; gx++) {
+          let w = 1;
+          if (mask) {
+            const mx = Math.min(mask.width - 1, Math.floor(((gx + 0.5) / gw) * mask.width));
+            const my = Math.min(mask.height - 1, Math.floor(((gy + 0.5) / gh) * mask.height));
+            const t = Math.min(1, Math.max(0, (mask.data[my * mask.width + mx]! / 255 - lo) / (hi - lo)));
+            w = 1 - t * t * (3 - 2 * t);
+          }
+          weight[gy * gw + gx] = w;
+        }
+      }
+      const sigma = Math.max(0.5, ((radius / 2) * (height / 720)) / block);
+      if (sigma !== kernelSigma) {
+        kernel = gaussian(sigma);
+        kernelSigma = sigma;
+      }
+      blur2d(weight, weightBlur, tmp, gw, gh, kernel!);
+      const sc = scratch;
+      const wt = weight;
+      const wb = weightBlur;
+      for (let pi = 0; pi < planes.length; pi++) {
+        const plane = planes[pi]!;
+        const b = block / plane.subsample;
+        // Blocks of 4+ pixels are sampled on a stride-2 lattice: a quarter of the reads, and
+        // still 4+ samples per cell before a Gaussian of 1.5+ cells.
+        const step = b >= 4 ? 2 : 1;
+        const samples = (b / step) * (b / step);
+        const inv = 1 / samples;
+        const nc = plane.channels;
+        for (let c = 0; c < plane.colourChannels; c++) {
+          for (let gy = 0; gy < gh; gy++) {
+            for (let gx = 0; gx < gw; gx++) {
+              let sum = 0;
+              const x0 = gx * b;
+              for (let yy = gy * b, ye = yy + b; yy < ye; yy += step) {
+                let i = plane.offset + yy * plane.stride + x0 * nc + c;
+                for (let k = 0; k < b; k += step, i += step * nc) sum += data[i]!;
+              }
+              sc[gy * gw + gx] = sum * inv * wt[gy * gw + gx]!;
+            }
+          }
+          const out = grid!.channels[pi]![c]!;
+          blur2d(sc, out, tmp, gw, gh, kernel!);
+          for (let i = 0; i < n; i++) out[i] = out[i]! / Math.max(wb[i]!, 1e-3);
+        }
+      }
+      return grid;
+    },
+  };
+}

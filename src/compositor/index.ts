@@ -1,0 +1,23 @@
+/**
+ * Compositor factory and the automatic choice between the WebGL2 and CPU compositors.
+ */
+import type { Capabilities } from '../capabilities.js';
+import { UnsupportedEnvironmentError } from '../errors.js';
+import type { CompositorRequest } from '../options.js';
+import { createCpuCompositor } from './cpu/index.js';
+import type { Compositor, CompositorKind } from './types.js';
+import { createWebGLCompositor } from './webgl/index.js';
+
+export type { Compositor, CompositorKind } from './types.js';
+
+/** Pick a concrete compositor, or throw when the browser cannot run the requested one. */
+export function resolveCompositor(request: CompositorRequest, caps: Capabilities): CompositorKind {
+  if (request === 'auto') return caps.autoCompositor;
+  if (request === 'webgl' && !caps.webgl2) throw new UnsupportedEnvironmentError(['WebGL2'], 'compositor \'webgl\' needs WebGL2.');
+  return request;
+}
+
+/** Create a compositor of the given kind. */
+export function createCompositor(kind: CompositorKind): Compositor {
+  return kind === 'webgl' ? createWebGLCompositor() : createCpuCompositor();
+}
