@@ -13,7 +13,7 @@ import type { LiveOptions, PrivacyController, PrivacyTrack } from './controller.
 import type { Compositor } from './compositor/types.js';
 import { AbortedError, CompositorError, InvalidOptionsError, PrivacyTrackError, SegmentationError, TrackEndedError } from './errors.js';
 import { createFrameReader, type FramePixels } from './frame/pixels.js';
-import { debugCounters } from './internal/debug.js';
+import { debugCounters, debugHooks } from './internal/debug.js';
 import { normalizeEffect, type Effect, type NormalizedOptions, type TransportName } from './options.js';
 import type { Mask, Segmenter } from './segmenter/types.js';
 import type { FrameSink } from './sink/types.js';
@@ -150,7 +150,12 @@ export class Pipeline extends EventTarget implements PrivacyController {
         continue;
       }
       try {
-        await sink.write(compositor.toVideoFrame(frame.timestamp));
+        const output = compositor.toVideoFrame(frame.timestamp);
+        try {
+          debugHooks.onOutput?.(output);
+        } finally {
+          await sink.write(output); // the sink closes it
+        }
       } catch (cause) {
         if (this.#lifecycle.stoppingOrStopped) break;
         this.#error(new PrivacyTrackError('aborted', `Output frame could not be written: ${String(cause)}`, { cause }));

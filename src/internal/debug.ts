@@ -1,6 +1,7 @@
 /**
  * Test seam, not public API (not exported from the package index). Counts resources the pipeline
- * holds so browser tests can check they return to baseline after `stop()`.
+ * holds, and lets browser tests see every output frame (including the very first, which is
+ * produced before `createPrivacyTrack` resolves) so leak tests can check each one.
  */
 export const debugCounters = {
   /** VideoFrames received from a source and not yet closed. */
@@ -8,3 +9,9 @@ export const debugCounters = {
   /** Pipelines whose teardown has not finished. */
   livePipelines: 0,
 };
+
+/** Hooks set by tests. */
+export const debugHooks: {
+  /** Called with each output frame before it is written; must not keep or close it. */
+  onOutput: ((frame: VideoFrame) => void) | null;
+} = { onOutput: null };
