@@ -42,9 +42,13 @@ export interface PrivacyController extends EventTarget {
   setOptions(options: LiveOptions): Promise<void>;
   /** Stop the pipeline and the output track (same as `track.stop()`). Idempotent. */
   stop(): void;
+  /** Listen for `'stats'`, `'error'` or `'state'` (typed), or any other event type. */
   addEventListener<K extends keyof PrivacyEventMap>(type: K, listener: (ev: PrivacyEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  /** Untyped overload of {@link PrivacyController.addEventListener}. */
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  /** Remove a listener added with `addEventListener`. */
   removeEventListener<K extends keyof PrivacyEventMap>(type: K, listener: (ev: PrivacyEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  /** Untyped overload of {@link PrivacyController.removeEventListener}. */
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 

@@ -6,6 +6,7 @@ import type { PrivacyStats } from './stats.js';
 
 /** Blur the background. */
 export interface BlurEffect {
+  /** Discriminant. */
   type: 'blur';
   /**
    * Blur radius in pixels at 720p; scaled with the frame height. Default
@@ -15,6 +16,7 @@ export interface BlurEffect {
 }
 /** Replace the background with an image. */
 export interface ImageEffect {
+  /** Discriminant. */
   type: 'image';
   /** URL (same-origin or CORS-enabled) or an already decoded image. */
   source: string | URL | Blob | ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas;
@@ -23,6 +25,7 @@ export interface ImageEffect {
 }
 /** Replace the background with a playing video element (the app controls playback). */
 export interface VideoEffect {
+  /** Discriminant. */
   type: 'video';
   /** A video element; its current frame is used for every output frame. */
   source: HTMLVideoElement;
@@ -31,12 +34,14 @@ export interface VideoEffect {
 }
 /** Replace the background with a solid colour. */
 export interface ColorEffect {
+  /** Discriminant. */
   type: 'color';
   /** Any CSS colour (`'#0a0'`, `'rgb(0 170 0)'`, `'green'`). */
   color: string;
 }
 /** No effect: the camera passes through unchanged. An explicit choice, never a fallback. */
 export interface NoneEffect {
+  /** Discriminant. */
   type: 'none';
 }
 /** What replaces the background. */

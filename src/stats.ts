@@ -23,8 +23,9 @@ export interface PrivacyStats {
   veiledFrames: number;
   /** Total output frames since start. */
   framesOut: number;
-  /** Output width and height in pixels. */
+  /** Output width in pixels. */
   width: number;
+  /** Output height in pixels. */
   height: number;
   /** tfjs backend in use. */
   backend: BackendName;
