@@ -13,6 +13,35 @@ export const BLUR_GRID_ROWS = 96;
 /** Mask values in [lo, hi] fade from full to zero weight in the background estimate. */
 export const BLUR_EXCLUDE: readonly [number, number] = [0.2, 0.5];
 
+/** Weight of a cell's own plain average in the weighted mean (only matters where no background is near). */
+const FALLBACK_WEIGHT = 0.005;
+
+/** Per-cell background weight: 1 − smoothstep(BLUR_EXCLUDE) of the max mask value over the cell's footprint. */
+function cellWeights(mask: Mask, width: number, height: number, gw: number, gh: number, block: number, out: Float32Array): void {
+  const { data, width: mw, height: mh } = mask;
+  const [lo, hi] = BLUR_EXCLUDE;
+  // Mask texel range [first, last] that full-res pixels [p0, p1) sample bilinearly.
+  const range = (p0: number, p1: number, full: number, m: number): [number, number] => {
+    const u0 = ((p0 + 0.5) * m) / full - 0.5;
+    const u1 = ((p1 - 0.5) * m) / full - 0.5;
+    return [Math.max(0, Math.floor(u0)), Math.min(m - 1, Math.floor(u1) + 1)];
+  };
+  const xs = Array.from({ length: gw }, (_, gx) => range(gx * block, (gx + 1) * block, width, mw));
+  for (let gy = 0; gy < gh; gy++) {
+    const [y0, y1] = range(gy * block, (gy + 1) * block, height, mh);
+    for (let gx = 0; gx < gw; gx++) {
+      const [x0, x1] = xs[gx]!;
+      let max = 0;
+      for (let y = y0; y <= y1; y++) {
+        const row = y * mw;
+        for (let x = x0; x <= x1; x++) if (data[row + x]! > max) max = data[row + x]!;
+      }
+      const t = Math.min(1, Math.max(0, (max / 255 - lo) / (hi - lo)));
+      out[gy * gw + gx] = 1 - t * t * (3 - 2 * t);
+    }
+  }
+}
+
 /** Low-resolution background, one Float32Array per plane channel, all `width`×`height`. */
 export interface LowBackground {
   width: number;
@@ -76,6 +105,7 @@ export function createCpuBlurStage(): CpuBlurStage {
   let weight = new Float32Array(0);
   let weightBlur = new Float32Array(0);
   let scratch = new Float32Array(0);
+  let plain = new Float32Array(0);
   let tmp = new Float32Array(0);
   let kernel: Float32Array | null = null;
   let kernelSigma = -1;
@@ -92,22 +122,14 @@ export function createCpuBlurStage(): CpuBlurStage {
         weight = new Float32Array(n);
         weightBlur = new Float32Array(n);
         scratch = new Float32Array(n);
+        plain = new Float32Array(n);
         tmp = new Float32Array(n);
       }
-      // Background weight per cell, from the mask at the cell centre.
-      const [lo, hi] = BLUR_EXCLUDE;
-      for (let gy = 0; gy < gh; gy++) {
-        for (let gx = 0; gx < gw; gx++) {
-          let w = 1;
-          if (mask) {
-            const mx = Math.min(mask.width - 1, Math.floor(((gx + 0.5) / gw) * mask.width));
-            const my = Math.min(mask.height - 1, Math.floor(((gy + 0.5) / gh) * mask.height));
-            const t = Math.min(1, Math.max(0, (mask.data[my * mask.width + mx]! / 255 - lo) / (hi - lo)));
-            w = 1 - t * t * (3 - 2 * t);
-          }
-          weight[gy * gw + gx] = w;
-        }
-      }
+      // Background weight per cell from the *largest* mask value over the cell's footprint
+      // (every mask texel its pixels interpolate from): a cell holding any person pixel is kept
+      // out of the background estimate, wherever the edge falls inside it.
+      if (mask) cellWeights(mask, width, height, gw, gh, block, weight);
+      else weight.fill(1);
       const sigma = Math.max(0.5, ((radius / 2) * (height / 720)) / block);
       if (sigma !== kernelSigma) {
         kernel = gaussian(sigma);
@@ -115,6 +137,7 @@ export function createCpuBlurStage(): CpuBlurStage {
       }
       blur2d(weight, weightBlur, tmp, gw, gh, kernel!);
       const sc = scratch;
+      const pl = plain;
       const wt = weight;
       const wb = weightBlur;
       for (let pi = 0; pi < planes.length; pi++) {
@@ -135,12 +158,16 @@ export function createCpuBlurStage(): CpuBlurStage {
                 let i = plane.offset + yy * plane.stride + x0 * nc + c;
                 for (let k = 0; k < b; k += step, i += step * nc) sum += data[i]!;
               }
-              sc[gy * gw + gx] = sum * inv * wt[gy * gw + gx]!;
+              const avg = sum * inv;
+              pl[gy * gw + gx] = avg;
+              sc[gy * gw + gx] = avg * wt[gy * gw + gx]!;
             }
           }
           const out = grid!.channels[pi]![c]!;
           blur2d(sc, out, tmp, gw, gh, kernel!);
-          for (let i = 0; i < n; i++) out[i] = out[i]! / Math.max(wb[i]!, 1e-3);
+          // Weighted mean; where no background is near (deep inside the person, hidden by it)
+          // it falls back smoothly to the cell's own average, so values stay in range.
+          for (let i = 0; i < n; i++) out[i] = (out[i]! + FALLBACK_WEIGHT * pl[i]!) / (wb[i]! + FALLBACK_WEIGHT);
         }
       }
       return grid;

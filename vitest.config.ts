@@ -1,0 +1,11 @@
+// Node unit tests for the library's pure logic (options, lifecycle, stats, model verification,
+// capability resolution, CPU compositor stages, pixel conversion). Browser features are tested
+// in test/browser with @web/test-runner; these tests never stand in for them.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts'],
+    environment: 'node',
+  },
+});
