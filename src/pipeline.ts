@@ -21,6 +21,12 @@ import type { FrameSource, SourceFrame } from './source/types.js';
 import { Lifecycle, type PrivacyTrackState } from './state.js';
 import { StatsWindow, type PrivacyStats } from './stats.js';
 
+/** Frames the input track has produced so far, or null where the browser does not say. */
+function cameraFrameCount(track: MediaStreamTrack): number | null {
+  const stats = (track as { stats?: { totalFrames?: unknown } }).stats;
+  return stats && typeof stats.totalFrames === 'number' ? stats.totalFrames : null;
+}
+
 /** Consecutive failed segmentations before start-up gives up. */
 export const START_FAILURE_LIMIT = 3;
 
@@ -49,6 +55,8 @@ export class Pipeline extends EventTarget implements PrivacyController {
   #resolveReady!: () => void;
   #rejectReady!: (e: PrivacyTrackError) => void;
   #effectVersion = 0;
+  #cameraStart: { total: number; received: number } | undefined;
+  #cameraLast: number | undefined;
   readonly #reader = createFrameReader();
   #onInputEnded = (): void => this.#end(new TrackEndedError());
 
@@ -64,7 +72,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
       this.dispatchEvent(new CustomEvent('state', { detail: state }));
     });
     this.#stats = {
-      fps: 0, inputFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0,
+      fps: 0, inputFps: 0, cameraFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0,
       framesOut: 0, width: 0, height: 0, backend: parts.segmenter.backend, model: parts.segmenter.model,
       transport: parts.transport, compositor: parts.compositor.kind, state: 'starting',
     };
@@ -135,6 +143,11 @@ export class Pipeline extends EventTarget implements PrivacyController {
   async run(): Promise<void> {
     const { source, sink, compositor } = this.#parts;
     let startFailures = 0;
+    const cameraTotal = cameraFrameCount(this.#parts.input);
+    if (cameraTotal !== null) {
+      this.#cameraStart = { total: cameraTotal, received: 0 };
+      this.#cameraLast = cameraTotal;
+    }
     this.#statsTimer = setInterval(() => this.#publishStats(), 1000);
     while (!this.#lifecycle.stoppingOrStopped) {
       const frame = await source.next();
@@ -228,7 +241,18 @@ export class Pipeline extends EventTarget implements PrivacyController {
 
   #publishStats(): void {
     const now = performance.now();
-    this.#stats = { ...this.#stats, ...this.#window.snapshot(now), state: this.#lifecycle.state };
+    const { seconds, ...window } = this.#window.snapshot(now);
+    // Camera-side frame count, where the browser exposes it (MediaStreamTrackVideoStats).
+    const total = cameraFrameCount(this.#parts.input);
+    let cameraFps = window.inputFps;
+    let droppedFrames = window.droppedFrames;
+    if (total !== null && this.#cameraStart && this.#cameraLast !== undefined) {
+      cameraFps = Math.round(((total - this.#cameraLast) / seconds) * 100) / 100;
+      this.#cameraLast = total;
+      const missed = total - this.#cameraStart.total - (this.#window.totalIn - this.#cameraStart.received);
+      droppedFrames += Math.max(0, missed);
+    }
+    this.#stats = { ...this.#stats, ...window, cameraFps, droppedFrames, state: this.#lifecycle.state };
     this.dispatchEvent(new CustomEvent('stats', { detail: this.#stats }));
     try {
       this.#options.onStats?.(this.#stats);

@@ -9,15 +9,24 @@ import type { PrivacyTrackState } from './state.js';
 export interface PrivacyStats {
   /** Output frames per second over the last window. */
   fps: number;
-  /** Input frames per second seen by the pipeline over the last window. */
+  /** Frames per second the pipeline received from the input over the last window. */
   inputFps: number;
+  /**
+   * Frames per second the camera produced (from `MediaStreamTrack.stats` where the browser has
+   * it, else equal to `inputFps`). Above `inputFps` means the pipeline is slower than the camera.
+   */
+  cameraFps: number;
   /** Mean time to segment one frame (resize + model + mask read), ms. */
   segmentationMs: number;
   /** Mean time to composite one frame, ms. */
   compositeMs: number;
   /** Mean time from receiving a frame to handing the output frame to the sink, ms. */
   latencyMs: number;
-  /** Frames received but not output since start (e.g. skipped because a newer one was waiting). */
+  /**
+   * Camera frames not output since start: withheld by the pipeline (a frame it could not protect)
+   * plus, where `MediaStreamTrack.stats` exists, frames the camera produced that the pipeline was
+   * too busy to take (only the newest waiting frame is kept).
+   */
   droppedFrames: number;
   /** Frames output fully veiled (no mask could clear them) since start. */
   veiledFrames: number;
@@ -43,6 +52,8 @@ export interface PrivacyStats {
 export class StatsWindow {
   #start: number;
   #framesIn = 0;
+  /** Total frames received since start. */
+  totalIn = 0;
   #framesOut = 0;
   #segMs = 0;
   #segCount = 0;
@@ -60,6 +71,7 @@ export class StatsWindow {
   /** A frame arrived from the source. */
   frameIn(): void {
     this.#framesIn++;
+    this.totalIn++;
   }
 
   /** A frame was output. */
@@ -80,7 +92,7 @@ export class StatsWindow {
   }
 
   /** Close the window and return its figures; a new window starts at `now`. */
-  snapshot(now: number): Pick<PrivacyStats, 'fps' | 'inputFps' | 'segmentationMs' | 'compositeMs' | 'latencyMs' | 'droppedFrames' | 'veiledFrames' | 'framesOut'> {
+  snapshot(now: number): Pick<PrivacyStats, 'fps' | 'inputFps' | 'segmentationMs' | 'compositeMs' | 'latencyMs' | 'droppedFrames' | 'veiledFrames' | 'framesOut'> & { seconds: number } {
     const seconds = Math.max(1e-3, (now - this.#start) / 1000);
     const n = Math.max(1, this.#framesOut);
     const out = {
@@ -92,6 +104,7 @@ export class StatsWindow {
       droppedFrames: this.dropped,
       veiledFrames: this.veiled,
       framesOut: this.totalOut,
+      seconds,
     };
     this.#start = now;
     this.#framesIn = this.#framesOut = this.#segCount = 0;

@@ -39,6 +39,7 @@ describe('StatsWindow', () => {
     const snap = s.snapshot(500); // zero-length window is clamped, not a division by zero
     expect(snap).toEqual({
       fps: 0, inputFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0, framesOut: 0,
+      seconds: 0.001,
     });
   });
 
