@@ -33,6 +33,41 @@ export function fedTrack(): FedTrack {
   };
 }
 
+/** Writes frames into a fed track continuously, like a camera. */
+export interface Feeder {
+  /** Change what the "camera" shows from the next frame on. */
+  show(image: CanvasImageSource, width: number, height: number): void;
+  /** Timestamp (µs) of the last frame written. */
+  readonly lastTimestamp: number;
+  /** Stop writing (resolves after the last write). */
+  stop(): Promise<void>;
+}
+
+/** Start writing `image` into `input` every `intervalMs`, timestamps 33 333 µs apart. */
+export function startFeeding(input: FedTrack, image: CanvasImageSource, width: number, height: number, intervalMs = 33): Feeder {
+  let current = { image, width, height };
+  let ts = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await input.write(current.image, (ts += 33333), current.width, current.height);
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    show(img, w, h) {
+      current = { image: img, width: w, height: h };
+    },
+    get lastTimestamp() {
+      return ts;
+    },
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
 /** Reads frames of an output track. */
 export interface FrameReader {
   /** Next frame, or null on timeout / end. Caller closes it. */

@@ -6,7 +6,7 @@ import {
 } from '../../src/index.js';
 import { debugCounters, debugHooks } from '../../src/internal/debug.js';
 import { assert, atLeast, equal, rejects } from './assert.js';
-import { camera, fedTrack, frameReader, loadPortrait, MODEL_BASE, pixels, portraitIds, scoreColourOutput, sleep } from './helpers.js';
+import { camera, fedTrack, frameReader, loadPortrait, MODEL_BASE, pixels, portraitIds, scoreColourOutput, sleep, startFeeding } from './helpers.js';
 
 const MAGENTA: [number, number, number] = [255, 0, 255];
 
@@ -67,25 +67,17 @@ describe('createPrivacyTrack in Chromium', () => {
       }
     };
     // Feed frames continuously from before the pipeline exists.
-    let ts = 1000;
-    let feeding = true;
-    const feeder = (async () => {
-      while (feeding) {
-        await input.write(portrait.image, (ts += 33333), portrait.width, portrait.height);
-        await sleep(30);
-      }
-    })();
+    const feeder = startFeeding(input, portrait.image, portrait.width, portrait.height);
     try {
       track = await createPrivacyTrack(input.track, { modelBaseUrl: MODEL_BASE, effect: { type: 'color', color: 'rgb(255 0 255)' } });
       await sleep(300);
     } finally {
-      feeding = false;
-      await feeder;
+      await feeder.stop();
       await input.close();
     }
     atLeast(seen.length, 1, 'no output frame observed');
     const first = seen[0]!;
-    assert(first.ts > 1000 && first.ts % 33333 === 1000 % 33333, `first output timestamp ${first.ts} is not an input capture timestamp`);
+    assert(first.ts > 0 && first.ts % 33333 === 0, `first output timestamp ${first.ts} is not an input capture timestamp`);
     for (const [i, s] of seen.entries()) {
       assert(s.score.leak < 0.05, `output frame ${i}: ${(s.score.leak * 100).toFixed(1)} % of the background shown`);
       atLeast(s.score.iou, 0.8, `output frame ${i}: IoU ${s.score.iou.toFixed(3)}`);
@@ -160,14 +152,7 @@ describe('createPrivacyTrack in Chromium', () => {
   it('setEffect switches live on the same track, and a bad effect keeps the old one', async () => {
     const portrait = await loadPortrait((await portraitIds())[1]!);
     const input = fedTrack();
-    let ts = 0;
-    let feeding = true;
-    const feeder = (async () => {
-      while (feeding) {
-        await input.write(portrait.image, (ts += 33333), portrait.width, portrait.height);
-        await sleep(40);
-      }
-    })();
+    const feeder = startFeeding(input, portrait.image, portrait.width, portrait.height, 40);
     try {
       track = await createPrivacyTrack(input.track, { modelBaseUrl: MODEL_BASE, effect: { type: 'color', color: '#ff00ff' } });
       const original = pixels(portrait.image, portrait.width, portrait.height);
@@ -195,8 +180,7 @@ describe('createPrivacyTrack in Chromium', () => {
       equal(track.readyState, 'live');
       reader.cancel();
     } finally {
-      feeding = false;
-      await feeder;
+      await feeder.stop();
       await input.close();
     }
   });

@@ -3,7 +3,7 @@
 // colour background, and the output is scored against the ground-truth mask.
 import { createPrivacyTrack, type CompositorKind } from '../../src/index.js';
 import { assert, atLeast } from './assert.js';
-import { fedTrack, frameReader, loadPortrait, MODEL_BASE, pixels, portraitIds, scoreColourOutput } from './helpers.js';
+import { fedTrack, frameReader, loadPortrait, MODEL_BASE, pixels, portraitIds, scoreColourOutput, startFeeding } from './helpers.js';
 
 const COLOUR: [number, number, number] = [255, 0, 255];
 /** Ground-truth masks came from another model: also score with this band around edges excluded. */
@@ -16,17 +16,9 @@ async function scorePortraits(compositor: CompositorKind, limit: number): Promis
   const input = fedTrack();
   const first = await loadPortrait(ids[0]!);
   // Start on the first portrait; createPrivacyTrack needs frames to produce its first one.
-  let starting = true;
-  const starter = (async () => {
-    let ts = 1;
-    while (starting) {
-      await input.write(first.image, ts++, first.width, first.height);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
+  const starter = startFeeding(input, first.image, first.width, first.height, 50);
   const track = await createPrivacyTrack(input.track, { modelBaseUrl: MODEL_BASE, compositor, effect: { type: 'color', color: 'rgb(255,0,255)' } });
-  starting = false;
-  await starter;
+  await starter.stop();
   const reader = frameReader(track);
   const t: Totals = { iou: 0, leak: 0, retention: 0, coreIou: 0, coreLeak: 0, n: 0 };
   const rows: string[] = [];
