@@ -9,6 +9,7 @@ import type { PrivacyTrack } from './controller.js';
 import { InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnvironmentError } from './errors.js';
 import { normalizeOptions, type PrivacyTrackOptions, type TransportName, type TransportRequest } from './options.js';
 import { Pipeline } from './pipeline.js';
+import { createRefiner } from './refine/index.js';
 import { createSelfieSegmenter } from './segmenter/selfie.js';
 import { createFrameSink } from './sink/index.js';
 import { createFrameSource } from './source/index.js';
@@ -82,6 +83,8 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
     await initBackend(backend, opts.wasmBaseUrl);
     const segmenter = await createSelfieSegmenter({ backend, modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
     undo.push(() => segmenter.dispose());
+    const refiner = createRefiner();
+    undo.push(() => refiner.dispose());
     const sink = createFrameSink(transport);
     undo.push(() => {
       sink.dispose();
@@ -93,7 +96,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
     if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');
     const source = await createFrameSource(transport, input);
     undo.push(() => source.dispose());
-    const pipeline = new Pipeline({ input, options: opts, transport, segmenter, sink, compositor, source });
+    const pipeline = new Pipeline({ input, options: opts, transport, segmenter, refiner, sink, compositor, source });
     undo.length = 0; // the pipeline owns every part now and tears them down itself
     void pipeline.run();
     await pipeline.ready;

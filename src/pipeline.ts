@@ -6,7 +6,7 @@
  * compositor fails the frame is withheld. Nothing else reaches the sink.
  *
  * Ownership: the loop owns each SourceFrame from `next()` until it closes it (exactly once, in a
- * `finally`). Teardown runs in reverse order of creation: source → compositor → sink → segmenter,
+ * `finally`). Teardown runs in reverse order of creation: source → compositor → sink → refiner → segmenter,
  * then the output track stops. `stop()` is idempotent.
  */
 import type { LiveOptions, PrivacyController, PrivacyTrack } from './controller.js';
@@ -15,6 +15,7 @@ import { AbortedError, CompositorError, InvalidOptionsError, PrivacyTrackError, 
 import { createFrameReader, type FramePixels } from './frame/pixels.js';
 import { debugCounters, debugHooks } from './internal/debug.js';
 import { normalizeEffect, type Effect, type NormalizedOptions, type TransportName } from './options.js';
+import type { Refiner } from './refine/types.js';
 import type { Mask, Segmenter } from './segmenter/types.js';
 import type { FrameSink } from './sink/types.js';
 import type { FrameSource, SourceFrame } from './source/types.js';
@@ -36,6 +37,7 @@ export interface PipelineParts {
   options: NormalizedOptions;
   transport: TransportName;
   segmenter: Segmenter;
+  refiner: Refiner;
   sink: FrameSink;
   compositor: Compositor;
   source: FrameSource;
@@ -218,7 +220,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
     if (this.#options.effect.type !== 'none') {
       const t = performance.now();
       try {
-        mask = await segmenter.segment(pixels);
+        mask = this.#parts.refiner.refine(pixels, await segmenter.segment(pixels));
         segmentationMs = performance.now() - t;
       } catch (cause) {
         if (this.#lifecycle.stoppingOrStopped) return null;
@@ -273,11 +275,12 @@ export class Pipeline extends EventTarget implements PrivacyController {
     const wasStarting = this.#lifecycle.state === 'starting';
     this.#lifecycle.to('stopping');
     clearInterval(this.#statsTimer);
-    const { input, source, compositor, sink, segmenter } = this.#parts;
+    const { input, source, compositor, sink, refiner, segmenter } = this.#parts;
     input.removeEventListener('ended', this.#onInputEnded);
     source.dispose();
     compositor.dispose();
     sink.dispose();
+    refiner.dispose();
     segmenter.dispose();
     this.#stopOutput();
     debugCounters.livePipelines--;
