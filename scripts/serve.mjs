@@ -15,6 +15,7 @@ export const MIME = {
   '.jpeg': 'image/jpeg',
   '.y4m': 'video/x-yuv4mpeg',
   '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',

@@ -12,6 +12,7 @@ const SUITES = [
   ['build (tsup, declarations)', 'npm', ['run', '--silent', 'build']],
   ['browser tests (web-test-runner, headless Chromium, fake camera, real models)', 'npm', ['run', '--silent', 'test:browser']],
   ['packed package (npm pack → install → esbuild → Chromium)', 'npm', ['run', '--silent', 'test:pack']],
+  ['examples (bundled, served, strict CSP, pixels of the output and received video)', 'npm', ['run', '--silent', 'test:examples']],
 ];
 
 const only = process.argv.slice(2);

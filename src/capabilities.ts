@@ -20,7 +20,11 @@ export interface Capabilities {
   softwareWebgl: boolean;
   /** `navigator.gpu` exists (an adapter is only requested when WebGPU is chosen). */
   webgpu: boolean;
-  /** WebAssembly exists. */
+  /**
+   * WebAssembly exists and may be compiled: false under a Content-Security-Policy whose
+   * `script-src` lacks `'wasm-unsafe-eval'` (Galene's own policy, for one), where `'auto'` then
+   * picks WebGL.
+   */
   wasm: boolean;
   /** WebAssembly SIMD validates. */
   wasmSimd: boolean;
@@ -46,6 +50,24 @@ function validates(bytes: Uint8Array<ArrayBuffer>): boolean {
   } catch {
     return false;
   }
+}
+
+/** The smallest valid module: compiling it is what a CSP without 'wasm-unsafe-eval' refuses. */
+const EMPTY_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+let wasmCompilesCache: boolean | undefined;
+/**
+ * Whether WebAssembly may be compiled on this page. `WebAssembly.validate` does not consult the
+ * CSP, so this compiles an empty module once (synchronously; under such a policy the browser
+ * reports one `securitypolicyviolation` for it).
+ */
+function wasmCompiles(): boolean {
+  if (wasmCompilesCache !== undefined) return wasmCompilesCache;
+  try {
+    wasmCompilesCache = typeof WebAssembly === 'object' && new WebAssembly.Module(EMPTY_MODULE) instanceof WebAssembly.Module;
+  } catch {
+    wasmCompilesCache = false;
+  }
+  return wasmCompilesCache;
 }
 
 let webglCache: { webgl2: boolean; software: boolean } | undefined;
@@ -77,10 +99,10 @@ export function probeCapabilities(): Capabilities {
   const hasVideo = typeof HTMLVideoElement === 'function';
   const rvfc = hasVideo && 'requestVideoFrameCallback' in HTMLVideoElement.prototype;
   const captureStream = typeof HTMLCanvasElement === 'function' && 'captureStream' in HTMLCanvasElement.prototype;
-  const wasm = typeof WebAssembly === 'object';
+  const wasm = wasmCompiles();
   const coi = g['crossOriginIsolated'] === true;
-  const wasmSimd = validates(SIMD_MODULE);
-  const wasmThreads = coi && typeof SharedArrayBuffer === 'function' && validates(THREADS_MODULE);
+  const wasmSimd = wasm && validates(SIMD_MODULE);
+  const wasmThreads = wasm && coi && typeof SharedArrayBuffer === 'function' && validates(THREADS_MODULE);
   const { webgl2, software: softwareWebgl } = probeWebgl2();
   const webgpu = typeof navigator === 'object' && 'gpu' in navigator && !!(navigator as { gpu?: unknown }).gpu;
   const insertableStreams = processor && generator;

@@ -13,7 +13,10 @@ export function resolveBackend(request: BackendRequest, caps: Capabilities): Bac
     if (!caps.autoBackend) throw new UnsupportedEnvironmentError(['WebAssembly', 'WebGL2'], 'Neither WebAssembly nor WebGL2 is available.');
     return caps.autoBackend;
   }
-  if (request === 'wasm' && !caps.wasm) throw new UnsupportedEnvironmentError(['WebAssembly'], 'backend \'wasm\' needs WebAssembly.');
+  if (request === 'wasm' && !caps.wasm) {
+    throw new UnsupportedEnvironmentError(['WebAssembly'],
+      'backend \'wasm\' needs WebAssembly, and a Content-Security-Policy that allows compiling it (script-src \'wasm-unsafe-eval\').');
+  }
   if (request === 'webgl' && !caps.webgl2) throw new UnsupportedEnvironmentError(['WebGL2'], 'backend \'webgl\' needs WebGL2.');
   if (request === 'webgpu' && !caps.webgpu) throw new UnsupportedEnvironmentError(['WebGPU'], 'backend \'webgpu\' needs navigator.gpu.');
   return request;
