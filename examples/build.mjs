@@ -20,18 +20,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const examplesDir = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(examplesDir, '..');
 
-/** Examples with a main.js that is bundled. `galene` has extra entry points (see below). */
-export const EXAMPLES = ['basic', 'webrtc-loopback', 'background-image', 'background-video', 'galene'];
+/** Examples with a main.js that is bundled. `galene` has its own build (examples/galene/build.mjs). */
+export const EXAMPLES = ['basic', 'webrtc-loopback', 'background-image', 'background-video'];
 
-/** Extra entry points bundled as ES modules, relative to examples/. */
-const EXTRA_ENTRIES = {
-  galene: [
-    // The Galene filter plugin: a classic loader script plus the module it imports on demand.
-    ['galene/videochat-privacy-galene.js', 'copy'],
-    ['galene/videochat-privacy-filter.js', 'module'],
-    ['galene/publish.js', 'module'],
-  ],
-};
 
 /** esbuild plugin: `videochat-privacy` → this checkout's src/index.ts. */
 const selfPackage = {
@@ -66,10 +57,7 @@ export async function buildExamples({ outDir = join(projectRoot, '.cache/example
     const dir = join(examplesDir, name);
     if (!existsSync(dir)) continue;
     copyDir(dir, join(outDir, name));
-    if (existsSync(join(dir, 'main.js'))) entryPoints.push({ in: join(dir, 'main.js'), out: `${name}/main.bundle` });
-    for (const [rel, kind] of EXTRA_ENTRIES[name] ?? []) {
-      if (kind === 'module' && existsSync(join(examplesDir, rel))) entryPoints.push({ in: join(examplesDir, rel), out: rel.replace(/\.js$/, '.bundle') });
-    }
+    entryPoints.push({ in: join(dir, 'main.js'), out: `${name}/main.bundle` });
   }
   await build({
     entryPoints,
@@ -85,6 +73,9 @@ export async function buildExamples({ outDir = join(projectRoot, '.cache/example
     logLevel: 'error',
     plugins: [selfPackage],
   });
+  // The Galene folder (plugin, publish page), without its own models/: the site serves /models/.
+  const { buildGalene } = await import('./galene/build.mjs');
+  await buildGalene({ outDir: join(outDir, 'galene'), models: false });
   return outDir;
 }
 
@@ -103,5 +94,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     const server = await serveExamples(outDir, { port: Number(opt('port') ?? 8080) });
     console.log(`serving on ${server.url} (camera access needs localhost or https; Ctrl-C to stop)`);
     for (const name of EXAMPLES) console.log(`  ${server.url}${name}/`);
+    console.log(`  ${server.url}galene/ (the Galene plugin; runs inside Galene, see examples/galene/README.md)`);
   }
 }

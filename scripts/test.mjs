@@ -13,6 +13,7 @@ const SUITES = [
   ['browser tests (web-test-runner, headless Chromium, fake camera, real models)', 'npm', ['run', '--silent', 'test:browser']],
   ['packed package (npm pack → install → esbuild → Chromium)', 'npm', ['run', '--silent', 'test:pack']],
   ['examples (bundled, served, strict CSP, pixels of the output and received video)', 'npm', ['run', '--silent', 'test:examples']],
+  ['Galene integration (filter plugin contract, protocol.js page, Galene\'s CSP)', 'npm', ['run', '--silent', 'test:galene']],
 ];
 
 const only = process.argv.slice(2);
