@@ -3,7 +3,7 @@
  */
 import type { PrivacyTrackError } from './errors.js';
 import type { Effect, PrivacyTrackOptions } from './options.js';
-import type { PrivacyTrackState } from './state.js';
+import type { PrivacyStateDetail, PrivacyTrackState, ProtectionState } from './state.js';
 import type { PrivacyStats } from './stats.js';
 
 /** Events dispatched by {@link PrivacyController}. */
@@ -12,8 +12,8 @@ export interface PrivacyEventMap {
   stats: CustomEvent<PrivacyStats>;
   /** A runtime problem; the affected frames were veiled or withheld, never shown raw. */
   error: CustomEvent<PrivacyTrackError>;
-  /** The lifecycle state changed. */
-  state: CustomEvent<PrivacyTrackState>;
+  /** The lifecycle state or the protection state changed. */
+  state: CustomEvent<PrivacyStateDetail>;
 }
 
 /** Options that can change on a running track. */
@@ -26,6 +26,8 @@ export interface PrivacyController extends EventTarget {
   readonly ready: Promise<void>;
   /** Lifecycle state. */
   readonly state: PrivacyTrackState;
+  /** Protection of the latest output frame (see {@link ProtectionState}). */
+  readonly protection: ProtectionState;
   /** Latest stats (updated about once a second). */
   readonly stats: PrivacyStats;
   /** The effect in use. */

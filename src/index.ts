@@ -21,6 +21,7 @@ export {
 export {
   DEFAULT_OPTIONS,
   DEFAULT_BLUR_RADIUS,
+  DEFAULT_MASK_TIMEOUT_MS,
   MIN_BLUR_RADIUS,
   MAX_BLUR_RADIUS,
   type PrivacyTrackOptions,
@@ -41,5 +42,5 @@ export {
 } from './options.js';
 export type { PrivacyStats } from './stats.js';
 export type { CompositorKind } from './compositor/types.js';
-export type { PrivacyTrackState } from './state.js';
+export type { PrivacyTrackState, ProtectionState, PrivacyStateDetail } from './state.js';
 export { MODEL_MANIFEST, type ManifestEntry } from './models/manifest.js';

@@ -88,6 +88,12 @@ export interface PrivacyTrackOptions {
    * on a software rasteriser (where the CPU path is several times faster) or is missing.
    */
   compositor?: CompositorRequest;
+  /**
+   * How long a frame may wait for its own mask before it is output veiled (the effect over the
+   * whole frame), in ms. Default {@link DEFAULT_MASK_TIMEOUT_MS}. A mask is never reused for
+   * another frame, so this bounds latency, not staleness.
+   */
+  maskTimeoutMs?: number;
   /** Where the package's `models/` folder is served. Default: `../models/` next to this module. */
   modelBaseUrl?: string | URL;
   /** Where the tfjs `.wasm` files are served. Default: `wasm/` inside `modelBaseUrl`. */
@@ -106,11 +112,15 @@ export interface NormalizedOptions {
   readonly backend: BackendRequest;
   readonly transport: TransportRequest;
   readonly compositor: CompositorRequest;
+  readonly maskTimeoutMs: number;
   readonly modelBaseUrl: URL;
   readonly wasmBaseUrl: URL;
   readonly onStats: ((stats: PrivacyStats) => void) | undefined;
   readonly onProgress: ((progress: LoadProgress) => void) | undefined;
 }
+
+/** Default {@link PrivacyTrackOptions.maskTimeoutMs}. */
+export const DEFAULT_MASK_TIMEOUT_MS = 250;
 
 /** Default blur radius in pixels at 720p (scaled with frame height). */
 export const DEFAULT_BLUR_RADIUS = 24;
@@ -127,6 +137,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   backend: 'auto',
   transport: 'auto',
   compositor: 'auto',
+  maskTimeoutMs: DEFAULT_MASK_TIMEOUT_MS,
 } as const);
 
 const EFFECT_TYPES = ['blur', 'image', 'video', 'color', 'none'] as const;
@@ -139,7 +150,7 @@ const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm'] as const;
 const TRANSPORTS = ['auto', 'insertable-streams', 'canvas'] as const;
 const COMPOSITORS = ['auto', 'webgl', 'cpu'] as const;
 const KNOWN_KEYS = new Set([
-  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
+  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
 ]);
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -254,6 +265,10 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
   for (const key of ['onStats', 'onProgress'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'function') throw new InvalidOptionsError(key, ['a function'], o[key]);
   }
+  const maskTimeoutMs = o['maskTimeoutMs'] ?? DEFAULT_MASK_TIMEOUT_MS;
+  if (typeof maskTimeoutMs !== 'number' || !Number.isFinite(maskTimeoutMs) || maskTimeoutMs < 20 || maskTimeoutMs > 5000) {
+    throw new InvalidOptionsError('maskTimeoutMs', ['a number of milliseconds from 20 to 5000'], maskTimeoutMs);
+  }
   const modelBaseUrl = toUrl('modelBaseUrl', o['modelBaseUrl'], defaultModelBaseUrl());
   return {
     effect: normalizeEffect(o['effect']),
@@ -262,6 +277,7 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     backend: oneOf('backend', o['backend'], BACKENDS, DEFAULT_OPTIONS.backend),
     transport: oneOf('transport', o['transport'], TRANSPORTS, DEFAULT_OPTIONS.transport),
     compositor: oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor),
+    maskTimeoutMs,
     modelBaseUrl,
     wasmBaseUrl: toUrl('wasmBaseUrl', o['wasmBaseUrl'], new URL('wasm/', modelBaseUrl)),
     onStats: o['onStats'] as NormalizedOptions['onStats'],

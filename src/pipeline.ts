@@ -19,7 +19,7 @@ import type { Refiner } from './refine/types.js';
 import type { Mask, Segmenter } from './segmenter/types.js';
 import type { FrameSink } from './sink/types.js';
 import type { FrameSource, SourceFrame } from './source/types.js';
-import { Lifecycle, type PrivacyTrackState } from './state.js';
+import { Lifecycle, type PrivacyTrackState, type ProtectionState } from './state.js';
 import { StatsWindow, type PrivacyStats } from './stats.js';
 
 /** Frames the input track has produced so far, or null where the browser does not say. */
@@ -27,6 +27,13 @@ function cameraFrameCount(track: MediaStreamTrack): number | null {
   const stats = (track as { stats?: { totalFrames?: unknown } }).stats;
   return stats && typeof stats.totalFrames === 'number' ? stats.totalFrames : null;
 }
+
+/** Returned by the mask timer when the mask is late. */
+const LATE = Symbol('late');
+/** While starting, how long the first frames may wait for their mask. */
+export const START_MASK_TIMEOUT_MS = 10_000;
+/** Minimum spacing of repeated `'error'` events for a persisting failure. */
+const ERROR_REPEAT_MS = 1000;
 
 /** Consecutive failed segmentations before start-up gives up. */
 export const START_FAILURE_LIMIT = 3;
@@ -57,6 +64,9 @@ export class Pipeline extends EventTarget implements PrivacyController {
   #resolveReady!: () => void;
   #rejectReady!: (e: PrivacyTrackError) => void;
   #effectVersion = 0;
+  #protection: ProtectionState = 'veiled';
+  #lastErrorAt = -Infinity;
+  #inflight: Promise<Mask> | null = null;
   #cameraStart: { total: number; received: number } | undefined;
   #cameraLast: number | undefined;
   readonly #reader = createFrameReader();
@@ -71,12 +81,12 @@ export class Pipeline extends EventTarget implements PrivacyController {
     this.#stopOutput = MediaStreamTrack.prototype.stop.bind(this.#track);
     this.#lifecycle = new Lifecycle((state) => {
       this.#stats = { ...this.#stats, state };
-      this.dispatchEvent(new CustomEvent('state', { detail: state }));
+      this.dispatchEvent(new CustomEvent('state', { detail: { state, protection: this.#protection } }));
     });
     this.#stats = {
       fps: 0, inputFps: 0, cameraFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0,
       framesOut: 0, width: 0, height: 0, backend: parts.segmenter.backend, model: parts.segmenter.model,
-      transport: parts.transport, compositor: parts.compositor.kind, state: 'starting',
+      transport: parts.transport, compositor: parts.compositor.kind, state: 'starting', protection: 'veiled',
     };
     this.ready = new Promise<void>((resolve, reject) => {
       this.#resolveReady = resolve;
@@ -96,6 +106,9 @@ export class Pipeline extends EventTarget implements PrivacyController {
 
   get state(): PrivacyTrackState {
     return this.#lifecycle.state;
+  }
+  get protection(): ProtectionState {
+    return this.#protection;
   }
   get stats(): PrivacyStats {
     return this.#stats;
@@ -173,7 +186,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
         }
       } catch (cause) {
         if (this.#lifecycle.stoppingOrStopped) break;
-        this.#error(new PrivacyTrackError('aborted', `Output frame could not be written: ${String(cause)}`, { cause }));
+        this.#setProtection('withheld', new PrivacyTrackError('aborted', `Output frame could not be written: ${String(cause)}`, { cause }));
         continue;
       }
       if (drawn.veiled) this.#window.veiled++;
@@ -200,7 +213,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
       return await this.#reader.read(frame.image);
     } catch (cause) {
       if (!this.#lifecycle.stoppingOrStopped) {
-        this.#error(new CompositorError(`Could not read the camera frame: ${String(cause)}`, { cause }));
+        this.#setProtection('withheld', new CompositorError(`Could not read the camera frame: ${String(cause)}`, { cause }));
       }
       return null;
     } finally {
@@ -210,35 +223,90 @@ export class Pipeline extends EventTarget implements PrivacyController {
   }
 
   /**
-   * Segment and composite one frame onto the sink's canvas. A failed segmentation draws the frame
-   * veiled; a failed composite returns null (the frame is withheld).
+   * Segment and composite one frame. A frame whose mask fails, or is not ready within
+   * `maskTimeoutMs`, or cannot be started because an earlier segmentation is still running, is
+   * drawn veiled; a failed composite returns null (the frame is withheld).
    */
   async #draw(pixels: FramePixels): Promise<{ veiled: boolean; segmentationMs: number | undefined; compositeMs: number } | null> {
-    const { segmenter, compositor } = this.#parts;
-    let mask: Mask | null = null;
-    let segmentationMs: number | undefined;
-    if (this.#options.effect.type !== 'none') {
-      const t = performance.now();
-      try {
-        mask = this.#parts.refiner.refine(pixels, await segmenter.segment(pixels));
-        segmentationMs = performance.now() - t;
-      } catch (cause) {
-        if (this.#lifecycle.stoppingOrStopped) return null;
-        this.#error(cause instanceof PrivacyTrackError ? cause : new SegmentationError(`Segmentation failed: ${String(cause)}`, { cause }));
-      }
-      if (this.#lifecycle.stoppingOrStopped) return null;
-    }
+    const { compositor } = this.#parts;
+    const needsMask = compositor.effect.type !== 'none';
+    const { mask, ms } = needsMask ? await this.#mask(pixels) : { mask: null, ms: undefined };
+    if (this.#lifecycle.stoppingOrStopped) return null;
     const t = performance.now();
     try {
       compositor.render(pixels, mask);
     } catch (cause) {
       if (!this.#lifecycle.stoppingOrStopped) {
-        this.#error(cause instanceof PrivacyTrackError ? cause : new CompositorError(`Compositing failed: ${String(cause)}`, { cause }));
+        this.#setProtection('withheld', cause instanceof PrivacyTrackError ? cause : new CompositorError(`Compositing failed: ${String(cause)}`, { cause }));
       }
       return null;
     }
-    const veiled = mask === null && this.#options.effect.type !== 'none';
-    return { veiled, segmentationMs, compositeMs: performance.now() - t };
+    const veiled = needsMask && mask === null;
+    this.#setProtection(!needsMask ? 'off' : veiled ? 'veiled' : 'protected');
+    return { veiled, segmentationMs: ms, compositeMs: performance.now() - t };
+  }
+
+  /** This frame's own mask, or null when it fails or is late (the caller veils the frame). */
+  async #mask(pixels: FramePixels): Promise<{ mask: Mask | null; ms: number | undefined }> {
+    const { segmenter, refiner } = this.#parts;
+    if (this.#inflight) {
+      // Still segmenting an earlier frame: its mask will be too old for this one.
+      this.#setProtection('veiled', new SegmentationError('Segmentation is slower than the mask timeout; frames are veiled.'));
+      return { mask: null, ms: undefined };
+    }
+    const t = performance.now();
+    // The segmenter reads `pixels` synchronously before its first await (see Segmenter.segment),
+    // so the shared frame buffer may be reused once this call returns.
+    const job = (async () => {
+      const fault = debugHooks.beforeSegment?.();
+      if (fault) await fault;
+      return segmenter.segment(pixels);
+    })();
+    this.#inflight = job;
+    const settled = job.then(() => true, () => false).then(() => {
+      if (this.#inflight === job) this.#inflight = null;
+    });
+    void settled;
+    // While starting there is no output yet to keep moving: wait longer for the first mask.
+    const timeoutMs = this.#lifecycle.state === 'starting' ? START_MASK_TIMEOUT_MS : this.#options.maskTimeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), timeoutMs)));
+    try {
+      const raw = await Promise.race([job, late]);
+      if (raw === LATE) {
+        if (!this.#lifecycle.stoppingOrStopped) {
+          this.#setProtection('veiled', new SegmentationError(`No mask within ${timeoutMs} ms; the frame is veiled.`));
+        }
+        job.catch(() => {}); // a late failure has nothing left to protect
+        return { mask: null, ms: undefined };
+      }
+      return { mask: refiner.refine(pixels, raw), ms: performance.now() - t };
+    } catch (cause) {
+      if (!this.#lifecycle.stoppingOrStopped) {
+        this.#setProtection('veiled', cause instanceof PrivacyTrackError ? cause : new SegmentationError(`Segmentation failed: ${String(cause)}`, { cause }));
+      }
+      return { mask: null, ms: undefined };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Record the protection state of the latest output. Changes raise a `'state'` event; a failure
+   * raises an `'error'` event when it starts and then at most once a second while it lasts.
+   */
+  #setProtection(protection: ProtectionState, error?: PrivacyTrackError): void {
+    if (error) {
+      const now = performance.now();
+      if (protection !== this.#protection || now - this.#lastErrorAt >= ERROR_REPEAT_MS) {
+        this.#lastErrorAt = now;
+        this.#error(error);
+      }
+    }
+    if (protection === this.#protection) return;
+    this.#protection = protection;
+    this.#stats = { ...this.#stats, protection };
+    this.dispatchEvent(new CustomEvent('state', { detail: { state: this.#lifecycle.state, protection } }));
   }
 
   #publishStats(): void {
@@ -254,7 +322,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
       const missed = total - this.#cameraStart.total - (this.#window.totalIn - this.#cameraStart.received);
       droppedFrames += Math.max(0, missed);
     }
-    this.#stats = { ...this.#stats, ...window, cameraFps, droppedFrames, state: this.#lifecycle.state };
+    this.#stats = { ...this.#stats, ...window, cameraFps, droppedFrames, state: this.#lifecycle.state, protection: this.#protection };
     this.dispatchEvent(new CustomEvent('stats', { detail: this.#stats }));
     try {
       this.#options.onStats?.(this.#stats);

@@ -6,6 +6,23 @@
 /** Lifecycle state of a privacy track. */
 export type PrivacyTrackState = 'starting' | 'running' | 'stopping' | 'stopped';
 
+/**
+ * What the latest output frame was:
+ * - `'protected'`: composited with a mask computed from that same frame;
+ * - `'veiled'`: no usable mask (model failed, too slow, or not ready): the effect covers the whole frame;
+ * - `'withheld'`: the frame could not be drawn (e.g. GPU context lost): nothing was output;
+ * - `'off'`: the app chose `effect: { type: 'none' }`.
+ */
+export type ProtectionState = 'protected' | 'veiled' | 'withheld' | 'off';
+
+/** Detail of the `'state'` event: fired when either the lifecycle or the protection changes. */
+export interface PrivacyStateDetail {
+  /** Lifecycle state. */
+  state: PrivacyTrackState;
+  /** Protection of the latest output frame. */
+  protection: ProtectionState;
+}
+
 /** Allowed transitions. `stopped` is final. */
 export const TRANSITIONS: Readonly<Record<PrivacyTrackState, readonly PrivacyTrackState[]>> = Object.freeze({
   starting: ['running', 'stopping'],

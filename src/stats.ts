@@ -3,7 +3,7 @@
  */
 import type { CompositorKind } from './compositor/types.js';
 import type { BackendName, ModelName, TransportName } from './options.js';
-import type { PrivacyTrackState } from './state.js';
+import type { PrivacyTrackState, ProtectionState } from './state.js';
 
 /** Pipeline statistics, refreshed about once a second. Times are means over the last window. */
 export interface PrivacyStats {
@@ -46,6 +46,8 @@ export interface PrivacyStats {
   compositor: CompositorKind;
   /** Lifecycle state. */
   state: PrivacyTrackState;
+  /** Protection of the latest output frame. */
+  protection: ProtectionState;
 }
 
 /** Mutable accumulator; `snapshot()` closes a window. */

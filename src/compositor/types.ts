@@ -11,6 +11,8 @@ export type CompositorKind = 'webgl' | 'cpu';
 /** Draws protected frames. */
 export interface Compositor {
   readonly kind: CompositorKind;
+  /** The effect in use (after the last completed `setEffect`). */
+  readonly effect: Effect;
   /** True while the GPU context is lost: `render` throws and no frame may be output. */
   readonly lost: boolean;
   /**

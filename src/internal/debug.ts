@@ -14,4 +14,8 @@ export const debugCounters = {
 export const debugHooks: {
   /** Called with each output frame before it is written; must not keep or close it. */
   onOutput: ((frame: VideoFrame) => void) | null;
-} = { onOutput: null };
+  /** Fault injection: runs before each segmentation; throw to fail it, return a promise to stall it. */
+  beforeSegment: (() => void | Promise<void>) | null;
+  /** Canvases of live WebGL compositors (for context-loss tests). */
+  readonly webglCanvases: Set<OffscreenCanvas>;
+} = { onOutput: null, beforeSegment: null, webglCanvases: new Set() };

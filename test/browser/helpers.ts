@@ -174,7 +174,7 @@ export function scoreColourOutput(
 }
 
 /** 1 where no pixel within `edge` (Chebyshev distance) has the other ground-truth label. */
-function coreMask(p: Portrait, edge: number): Uint8Array {
+export function coreMask(p: Pick<Portrait, "width" | "height" | "person">, edge: number): Uint8Array {
   const { width: w, height: h, person } = p;
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {

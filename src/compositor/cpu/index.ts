@@ -40,6 +40,9 @@ export function createCpuCompositor(): Compositor {
   return {
     kind: 'cpu',
     lost: false,
+    get effect() {
+      return current.effect;
+    },
 
     async setEffect(effect: Effect): Promise<void> {
       let next: Prepared;

@@ -7,6 +7,7 @@
  * render (the pipeline withholds frames) and rebuilds everything on restore.
  */
 import { CompositorError, UnsupportedEnvironmentError } from '../../errors.js';
+import { debugHooks } from '../../internal/debug.js';
 import type { Effect } from '../../options.js';
 import type { FramePixels } from '../../frame/pixels.js';
 import type { Mask } from '../../segmenter/types.js';
@@ -78,6 +79,7 @@ export function createWebGLCompositor(): Compositor {
     lost = false;
   };
   canvas.addEventListener('webglcontextlost', onLost as EventListener);
+  debugHooks.webglCanvases.add(canvas);
   canvas.addEventListener('webglcontextrestored', onRestored as EventListener);
 
   function resources(): Resources {
@@ -108,6 +110,9 @@ export function createWebGLCompositor(): Compositor {
   let rendered = false;
   return {
     kind: 'webgl',
+    get effect() {
+      return current.effect;
+    },
     get lost() {
       return lost || gl.isContextLost();
     },
@@ -197,6 +202,7 @@ export function createWebGLCompositor(): Compositor {
       disposed = true;
       canvas.removeEventListener('webglcontextlost', onLost as EventListener);
       canvas.removeEventListener('webglcontextrestored', onRestored as EventListener);
+      debugHooks.webglCanvases.delete(canvas);
       res?.ctx.dispose();
       res = null;
       current.image?.close();
