@@ -1,0 +1,111 @@
+// BlazePose GHUM segmenter (lite / full / heavy) with the real models on wasm: mask quality on
+// single-person dev portraits, ms per frame (tracking and with the detector), tensors back to
+// baseline after dispose.
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/backends/index.js';
+import type { FramePixels } from '../../src/frame/pixels.js';
+import type { BlazePoseVariant } from '../../src/segmenter/blazepose/constants.js';
+import { createBlazePoseSegmenter } from '../../src/segmenter/blazepose/segmenter.js';
+import type { Mask } from '../../src/segmenter/types.js';
+import { assert, atLeast, equal } from './assert.js';
+import { loadPortrait, MODEL_BASE, portraitIds, type Portrait } from './helpers.js';
+
+const BASE = new URL(MODEL_BASE, location.href);
+/** Portraits scored per model (the first ones with exactly one person detected). */
+const SUBSET = 8;
+
+/** RGBA pixels of an image as FramePixels. */
+function framePixels(image: CanvasImageSource, width: number, height: number): FramePixels {
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(image, 0, 0, width, height);
+  const d = ctx.getImageData(0, 0, width, height).data;
+  return {
+    format: 'RGBA', width, height, data: new Uint8Array(d.buffer, d.byteOffset, d.byteLength), planes: [{ offset: 0, stride: width * 4 }],
+    matrix: 'bt601', fullRange: true, colorSpace: {},
+  };
+}
+
+/** IoU of a mask (bilinearly stretched over the image, threshold 0.5) with the ground truth. */
+export function maskIoU(mask: Mask, p: Pick<Portrait, 'width' | 'height' | 'person'>): number {
+  let inter = 0, union = 0;
+  const { width: mw, height: mh, data } = mask;
+  for (let y = 0; y < p.height; y++) {
+    const fy = Math.min(mh - 1, Math.max(0, ((y + 0.5) * mh) / p.height - 0.5));
+    const y0 = fy | 0, y1 = Math.min(mh - 1, y0 + 1), wy = fy - y0;
+    for (let x = 0; x < p.width; x++) {
+      const fx = Math.min(mw - 1, Math.max(0, ((x + 0.5) * mw) / p.width - 0.5));
+      const x0 = fx | 0, x1 = Math.min(mw - 1, x0 + 1), wx = fx - x0;
+      const top = data[y0 * mw + x0]! * (1 - wx) + data[y0 * mw + x1]! * wx;
+      const bot = data[y1 * mw + x0]! * (1 - wx) + data[y1 * mw + x1]! * wx;
+      const pred = top * (1 - wy) + bot * wy >= 127.5 ? 1 : 0;
+      const gt = p.person[y * p.width + x]!;
+      if (pred && gt) inter++;
+      if (pred || gt) union++;
+    }
+  }
+  return union ? inter / union : 1;
+}
+
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1] ?? NaN;
+
+describe('BlazePose segmenter (real models, wasm)', () => {
+  let portraits: Portrait[] = [];
+  before(async () => {
+    await initBackend('wasm', new URL('wasm/', BASE));
+    const ids = await portraitIds();
+    portraits = await Promise.all(ids.slice(0, 16).map(loadPortrait));
+  });
+  after(() => {
+    for (const p of portraits) p.image.close();
+  });
+
+  for (const variant of ['lite', 'full', 'heavy'] as BlazePoseVariant[]) {
+    it(`${variant}: IoU >= 0.8 on single-person portraits, tensors back to baseline after dispose`, async () => {
+      const baseline = tf.memory().numTensors;
+      const seg = await createBlazePoseSegmenter({ variant, backend: 'wasm', modelBaseUrl: BASE });
+      const ious: string[] = [];
+      let sum = 0, n = 0, skipped = 0;
+      for (const p of portraits) {
+        if (n >= SUBSET) break;
+        const frame = framePixels(p.image, p.width, p.height);
+        seg.reset(); // a new photo: detect first (video frames would track instead)
+        let mask = await seg.segment(frame);
+        if (seg.people.count !== 1) { skipped++; continue; }
+        // Second frame: tracked from the first frame's landmarks, as in a video.
+        mask = await seg.segment(frame);
+        const iou = maskIoU(mask, p);
+        ious.push(`${p.id}:${iou.toFixed(3)}`);
+        sum += iou;
+        n++;
+      }
+      // Timing on a 1280×720 frame (the first portrait stretched): tracking vs detector + landmark.
+      const hd = framePixels(portraits[0]!.image, 1280, 720);
+      const track: number[] = [], detect: number[] = [];
+      await seg.segment(hd);
+      for (let i = 0; i < 8; i++) {
+        let t = performance.now(); await seg.segment(hd); track.push(performance.now() - t);
+        seg.reset();
+        t = performance.now(); await seg.segment(hd); detect.push(performance.now() - t);
+      }
+      seg.dispose();
+      seg.dispose(); // idempotent
+      console.log(`[blazepose] ${variant}: mIoU ${(sum / n).toFixed(4)} over ${n} single-person portraits (${skipped} skipped: not exactly one person) ${ious.join(' ')}`);
+      console.log(`[blazepose] ${variant}: 720p ms/frame median tracking ${median(track).toFixed(1)}, with detector ${median(detect).toFixed(1)}`);
+      atLeast(n, 5, 'single-person portraits scored');
+      atLeast(sum / n, 0.8, `${variant} mIoU ${(sum / n).toFixed(4)}`);
+      equal(tf.memory().numTensors, baseline, 'tensors back to baseline after dispose');
+    });
+  }
+
+  it('an empty frame gives an empty mask (nobody found: all background)', async () => {
+    const seg = await createBlazePoseSegmenter({ variant: 'lite', backend: 'wasm', modelBaseUrl: BASE });
+    const canvas = new OffscreenCanvas(640, 360);
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#6a7'; ctx.fillRect(0, 0, 640, 360);
+    const mask = await seg.segment(framePixels(canvas, 640, 360));
+    seg.dispose();
+    equal(seg.people.count, 0, 'people found');
+    assert(mask.data.every((v) => v === 0), 'mask is all background');
+  });
+});
