@@ -10,6 +10,7 @@ const SUITES = [
   ['typecheck (strict, src + tests)', 'npm', ['run', '--silent', 'typecheck']],
   ['unit tests (vitest, Node)', 'npx', ['vitest', 'run']],
   ['build (tsup, declarations)', 'npm', ['run', '--silent', 'build']],
+  ['API reference (TypeDoc: broken links and unexported public types fail)', 'npm', ['run', '--silent', 'docs:check']],
   ['browser tests (web-test-runner, headless Chromium, fake camera, real models)', 'npm', ['run', '--silent', 'test:browser']],
   ['packed package (npm pack → install → esbuild → Chromium)', 'npm', ['run', '--silent', 'test:pack']],
   ['examples (bundled, served, strict CSP, pixels of the output and received video)', 'npm', ['run', '--silent', 'test:examples']],
