@@ -10,7 +10,7 @@ import { InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnv
 import { normalizeOptions, type PrivacyTrackOptions, type TransportName, type TransportRequest } from './options.js';
 import { Pipeline } from './pipeline.js';
 import { createRefiner } from './refine/index.js';
-import { createSelfieSegmenter } from './segmenter/selfie.js';
+import { createSegmenter } from './segmenter/index.js';
 import { createFrameSink } from './sink/index.js';
 import { createFrameSource } from './source/index.js';
 
@@ -81,7 +81,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
   };
   try {
     await initBackend(backend, opts.wasmBaseUrl);
-    const segmenter = await createSelfieSegmenter({ backend, modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
+    const segmenter = await createSegmenter({ model: opts.model, people: opts.people, backend, modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
     undo.push(() => segmenter.dispose());
     const refiner = createRefiner();
     undo.push(() => refiner.dispose());

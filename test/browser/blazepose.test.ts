@@ -109,3 +109,36 @@ describe('BlazePose segmenter (real models, wasm)', () => {
     assert(mask.data.every((v) => v === 0), 'mask is all background');
   });
 });
+
+describe('model: \'lite\' through createPrivacyTrack', () => {
+  it('protects the output track with BlazePose lite; tensors back to baseline after stop', async () => {
+    const { createPrivacyTrack } = await import('../../src/index.js');
+    const { fedTrack, frameReader, pixels, scoreColourOutput, startFeeding } = await import('./helpers.js');
+    const [id] = await portraitIds();
+    const p = await loadPortrait(id!);
+    const baseline = tf.memory().numTensors;
+    const input = fedTrack();
+    const starter = startFeeding(input, p.image, p.width, p.height, 50);
+    const track = await createPrivacyTrack(input.track, { modelBaseUrl: MODEL_BASE, model: 'lite', compositor: 'cpu', effect: { type: 'color', color: 'rgb(255,0,255)' } });
+    await starter.stop();
+    equal(track.privacy.stats.model, 'lite', 'stats.model');
+    const reader = frameReader(track);
+    let ts = starter.lastTimestamp;
+    let score = { iou: 0, leak: 1, retention: 0 };
+    for (let i = 0; i < 2; i++) {
+      ts += 33_333;
+      await input.write(p.image, ts, p.width, p.height);
+      const out = await reader.frameAt(ts, 20_000);
+      assert(out, 'no output frame');
+      score = scoreColourOutput(pixels(out, p.width, p.height), pixels(p.image, p.width, p.height), p, [255, 0, 255]);
+      out.close();
+    }
+    reader.cancel();
+    track.stop();
+    await input.close();
+    p.image.close();
+    console.log(`[blazepose] lite via createPrivacyTrack, portrait ${p.id}: IoU ${score.iou.toFixed(3)} leak ${score.leak.toFixed(3)}`);
+    atLeast(score.iou, 0.8, `IoU ${score.iou.toFixed(3)}`);
+    equal(tf.memory().numTensors, baseline, 'tensors back to baseline after stop');
+  });
+});

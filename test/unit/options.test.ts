@@ -169,14 +169,12 @@ describe('normalizeOptions rejects bad values, naming the field', () => {
     expect(err.message).toMatch(/readable/);
   });
 
-  it.each(['lite', 'full', 'heavy'])('rejects model %s in this release, saying so', (model) => {
-    const err = invalid(() => normalizeOptions({ model }));
-    expect(err.option).toBe('model');
-    expect(err.allowed).toEqual(["'selfie'"]);
-    expect(err.message).toMatch(/not in this release/);
+  it.each(['selfie', 'lite', 'full', 'heavy'] as const)('accepts model %s', (model) => {
+    expect(normalizeOptions({ model }).model).toBe(model);
   });
 
   it('rejects people: \'primary\' in this release, saying so', () => {
+    expect(normalizeOptions({}).people).toBe('all');
     const err = invalid(() => normalizeOptions({ people: 'primary' }));
     expect(err.option).toBe('people');
     expect(err.allowed).toEqual(["'all'"]);

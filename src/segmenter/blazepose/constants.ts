@@ -14,6 +14,8 @@ export const LANDMARK_INPUT_SIZE = 256;
 export const SEGMENTATION_SIZE = 256;
 /** Landmarks in `ld_3d` (33 pose + 6 auxiliary), 5 values each (x, y, z, visibility, presence). */
 export const NUM_LANDMARKS = 39;
+/** Pose landmarks proper (MediaPipe's 33-point topology); the rest are auxiliary. */
+export const NUM_POSE_LANDMARKS = 33;
 /** Values per landmark in `ld_3d`. */
 export const LANDMARK_VALUES = 5;
 /** Auxiliary landmarks that define the next frame's ROI: body centre and scale point. */

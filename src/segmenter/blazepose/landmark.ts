@@ -8,14 +8,15 @@ import { roiFromAlignment, roiToFrame, type Point, type Roi } from './roi.js';
 
 /**
  * Project the landmark model's `ld_3d` output (x, y in crop pixels of the `roi`) to frame pixels.
- * Returns all {@link NUM_LANDMARKS} points (33 pose + 6 auxiliary).
+ * Returns all {@link NUM_LANDMARKS} points (33 pose + 6 auxiliary), with visibility (sigmoid).
  */
 export function projectLandmarks(ld: Float32Array, roi: Roi): Point[] {
   if (ld.length < NUM_LANDMARKS * LANDMARK_VALUES) throw new Error(`ld_3d has ${ld.length} values`);
   const out: Point[] = [];
   for (let i = 0; i < NUM_LANDMARKS; i++) {
     const o = i * LANDMARK_VALUES;
-    out.push(roiToFrame(roi, ld[o]! / LANDMARK_INPUT_SIZE, ld[o + 1]! / LANDMARK_INPUT_SIZE));
+    const p = roiToFrame(roi, ld[o]! / LANDMARK_INPUT_SIZE, ld[o + 1]! / LANDMARK_INPUT_SIZE);
+    out.push({ ...p, visibility: 1 / (1 + Math.exp(-ld[o + 3]!)) });
   }
   return out;
 }

@@ -26,10 +26,11 @@ export interface Roi {
   readonly rotation: number;
 }
 
-/** A point. */
+/** A point; landmarks also carry the model's visibility (0..1). */
 export interface Point {
   x: number;
   y: number;
+  visibility?: number;
 }
 
 /** Wrap an angle to [−π, π). ref: pose-detection shared/calculators/image_utils.ts normalizeRadians */

@@ -16,12 +16,12 @@ import { loadVerifiedGraphModel, type FetchOptions } from '../../models/load.js'
 import type { BackendName, LoadProgress } from '../../options.js';
 import type { Mask, Segmenter } from '../types.js';
 import {
-  DEFAULT_DETECTION_CONFIG, DEFAULT_MASK_LONG_SIDE, DEFAULT_POSE_PRESENCE, DETECTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE,
+  DEFAULT_DETECTION_CONFIG, DEFAULT_MASK_LONG_SIDE, DEFAULT_POSE_PRESENCE, DETECTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE, NUM_POSE_LANDMARKS,
   SEGMENTATION_SIZE, type BlazePoseVariant,
 } from './constants.js';
 import { choosePrimary, createAnchors, decodeDetections, detectionsToFrame, detectionToRoi, nonMaxSuppression, type Detection } from './detector.js';
 import { landmarksToRoi, projectLandmarks } from './landmark.js';
-import { cropToInput, letterboxRoi, snapshotFrame, warpRoiToFrame, type Roi } from './roi.js';
+import { cropToInput, letterboxRoi, snapshotFrame, warpRoiToFrame, type Point, type Roi } from './roi.js';
 
 /** Options for {@link createBlazePoseSegmenter}. */
 export interface BlazePoseSegmenterOptions extends FetchOptions {
@@ -54,6 +54,8 @@ export interface PeopleSeen {
 export interface BlazePoseSegmenter extends Segmenter {
   /** Who was seen in the last segmented frame. */
   readonly people: PeopleSeen;
+  /** The main person's 33 pose landmarks in the last frame (frame pixels; MediaPipe order), or null. */
+  readonly landmarks: readonly Point[] | null;
   /** Forget the tracked person (the next frame runs the detector). */
   reset(): void;
   /** Milliseconds of the last call, split by stage (diagnostics). */
@@ -97,6 +99,7 @@ export async function createBlazePoseSegmenter(options: BlazePoseSegmenterOption
   const maskSize = options.maskSize ?? defaultMaskSize;
   let mask = new Uint8Array(0);
   let roi: Roi | null = null;
+  let landmarks: Point[] | null = null;
   let disposed = false;
   let people: PeopleSeen = { count: 0, tracked: false, primary: -1, boxes: [] };
   const timings = { detectorMs: 0, landmarkMs: 0, totalMs: 0 };
@@ -131,7 +134,7 @@ export async function createBlazePoseSegmenter(options: BlazePoseSegmenterOption
   }
 
   /** Landmarks + segmentation in `r`; null when no pose is present there. */
-  async function track(frame: FramePixels, r: Roi): Promise<{ seg: Float32Array; next: Roi } | null> {
+  async function track(frame: FramePixels, r: Roi): Promise<{ seg: Float32Array; next: Roi; points: Point[] } | null> {
     const t0 = performance.now();
     cropToInput(frame, r, lmIn, LANDMARK_INPUT_SIZE, 0, 1, 0);
     const outs = tf.tidy(() => landmark.execute(tf.tensor4d(lmIn, [1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3]), landmarkOutputs) as tf.Tensor[]);
@@ -141,8 +144,8 @@ export async function createBlazePoseSegmenter(options: BlazePoseSegmenterOption
       if (!(flag >= DEFAULT_POSE_PRESENCE)) return null;
       const [ld, seg] = await Promise.all([ldT!.data() as Promise<Float32Array>, segT!.data() as Promise<Float32Array>]);
       if (seg.length !== SEGMENTATION_SIZE * SEGMENTATION_SIZE) throw new SegmentationError(`BlazePose segmentation has ${seg.length} values.`);
-      const next = landmarksToRoi(projectLandmarks(ld, r));
-      return { seg, next };
+      const points = projectLandmarks(ld, r);
+      return { seg, next: landmarksToRoi(points), points: points.slice(0, NUM_POSE_LANDMARKS) };
     } finally {
       tf.dispose(outs);
       timings.landmarkMs += performance.now() - t0;
@@ -154,6 +157,9 @@ export async function createBlazePoseSegmenter(options: BlazePoseSegmenterOption
     backend: options.backend,
     get people() {
       return people;
+    },
+    get landmarks() {
+      return landmarks;
     },
     get lastTimings() {
       return { ...timings };
@@ -170,7 +176,7 @@ export async function createBlazePoseSegmenter(options: BlazePoseSegmenterOption
       const frame = snapshotFrame(input, snapshot);
       const { width: mw, height: mh } = maskSize(frame.width, frame.height);
       if (mask.length !== mw * mh) mask = new Uint8Array(mw * mh);
-      let result: { seg: Float32Array; next: Roi } | null = null;
+      let result: { seg: Float32Array; next: Roi; points: Point[] } | null = null;
       let used: Roi | null = null;
       if (roi) {
         used = roi;
@@ -190,11 +196,13 @@ export async function createBlazePoseSegmenter(options: BlazePoseSegmenterOption
       if (result && used) {
         warpRoiToFrame(result.seg, SEGMENTATION_SIZE, used, frame.width, frame.height, mask, mw, mh);
         roi = result.next;
+        landmarks = result.points;
         people = { ...people, tracked: true };
       } else {
         // Fail closed: nobody found means everything is background.
         mask.fill(0);
         roi = null;
+        landmarks = null;
         people = { ...people, tracked: false };
       }
       timings.totalMs = performance.now() - t0;
