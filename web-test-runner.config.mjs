@@ -70,6 +70,31 @@ const manifestJsonPlugin = {
   },
 };
 
+/**
+ * Server command for tests: `executeServerCommand('page-visibility', { hidden: true|false })`
+ * hides the test page behind another tab (as when the user switches tabs) or brings it back.
+ */
+function pageVisibilityPlugin() {
+  const covers = new Map();
+  return {
+    name: 'page-visibility',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'page-visibility') return undefined;
+      const page = session.browser.getPage(session.id);
+      if (payload?.hidden) {
+        const cover = await page.browser().newPage();
+        await cover.bringToFront();
+        covers.set(session.id, cover);
+      } else {
+        await covers.get(session.id)?.close();
+        covers.delete(session.id);
+        await page.bringToFront();
+      }
+      return true;
+    },
+  };
+}
+
 export default {
   rootDir,
   files: ['test/browser/**/*.test.ts'],
@@ -90,6 +115,7 @@ export default {
   ],
   middleware: [mediaMiddleware(), wasmMimeMiddleware],
   plugins: [
+    pageVisibilityPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022' }),
     manifestJsonPlugin,
     commonjs({

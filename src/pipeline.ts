@@ -175,6 +175,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
       if (this.#lifecycle.stoppingOrStopped) break;
       if (!drawn) {
         this.#window.dropped++; // withheld: nothing is better than an unprotected frame
+        if (this.#startFailed(++startFailures)) break;
         continue;
       }
       try {
@@ -187,6 +188,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
       } catch (cause) {
         if (this.#lifecycle.stoppingOrStopped) break;
         this.#setProtection('withheld', new PrivacyTrackError('aborted', `Output frame could not be written: ${String(cause)}`, { cause }));
+        if (this.#startFailed(++startFailures)) break;
         continue;
       }
       if (drawn.veiled) this.#window.veiled++;
@@ -196,13 +198,23 @@ export class Pipeline extends EventTarget implements PrivacyController {
         if (!drawn.veiled) {
           this.#lifecycle.to('running');
           this.#resolveReady();
-        } else if (++startFailures >= START_FAILURE_LIMIT) {
-          this.#end(new SegmentationError(`The model failed on the first ${START_FAILURE_LIMIT} frames.`));
+        } else if (this.#startFailed(++startFailures)) {
+          break;
         }
       }
     }
     // The source ended (input track ended or was stopped) without stop(): end the output too.
     if (!this.#lifecycle.stoppingOrStopped) this.#end(new TrackEndedError());
+  }
+
+  /**
+   * While starting, give up after {@link START_FAILURE_LIMIT} frames that could not be output
+   * protected (veiled, withheld or unwritable): `createPrivacyTrack` rejects instead of hanging.
+   */
+  #startFailed(failures: number): boolean {
+    if (this.#lifecycle.state !== 'starting' || failures < START_FAILURE_LIMIT) return false;
+    this.#end(new SegmentationError(`No protected frame in the first ${START_FAILURE_LIMIT} frames.`));
+    return true;
   }
 
   /** Copy the frame's pixels to CPU memory and close the frame (its only owner). */

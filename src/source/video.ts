@@ -16,10 +16,22 @@ export async function createVideoSource(track: MediaStreamTrack): Promise<FrameS
   video.playsInline = true;
   video.autoplay = true;
   video.srcObject = new MediaStream([track]);
-  await video.play().catch(() => {
-    /* autoplay of a muted local stream is allowed; a failure shows up as no frames */
-  });
   let disposed = false;
+  const play = (): void => {
+    if (!disposed) {
+      video.play().catch(() => {
+        /* autoplay of a muted local stream is allowed; a failure shows up as no frames */
+      });
+    }
+  };
+  // Browsers pause media in hidden tabs; the output then holds its last protected frame. Resume
+  // as soon as the page is visible again (or the element is paused for any other reason).
+  const onVisibility = (): void => {
+    if (document.visibilityState === 'visible' && video.paused) play();
+  };
+  video.addEventListener('pause', onVisibility);
+  document.addEventListener('visibilitychange', onVisibility);
+  play();
   let lastMediaTime = -1;
   let wake: (() => void) | null = null;
   let copy: HTMLCanvasElement | null = null;
@@ -72,6 +84,8 @@ export async function createVideoSource(track: MediaStreamTrack): Promise<FrameS
       if (disposed) return;
       disposed = true;
       wake?.();
+      video.removeEventListener('pause', onVisibility);
+      document.removeEventListener('visibilitychange', onVisibility);
       video.pause();
       video.srcObject = null;
       video.removeAttribute('src');

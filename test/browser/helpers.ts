@@ -23,11 +23,17 @@ export function fedTrack(): FedTrack {
       const canvas = new OffscreenCanvas(w, h);
       canvas.getContext('2d')!.drawImage(image, 0, 0, w, h);
       const frame = new VideoFrame(canvas, { timestamp: ts });
+      // Like a camera: when nobody takes frames (e.g. a paused consumer), drop instead of queueing.
+      if (writer.desiredSize !== null && writer.desiredSize <= 0) {
+        frame.close();
+        return;
+      }
       await writer.write(frame);
       frame.close();
     },
     async close() {
-      await writer.close().catch(() => {});
+      // abort, not close: a write stuck on a paused consumer must not hang the test
+      await writer.abort().catch(() => {});
       gen.stop();
     },
   };
