@@ -28,26 +28,27 @@ function hasCommand(cmd) {
   return false;
 }
 
-function ensurePackages() {
-  const missing = [];
-  if (!existsSync(CHROMIUM)) missing.push('chromium');
-  if (!hasCommand('ffmpeg')) missing.push('ffmpeg');
+export const FIREFOX = '/usr/bin/firefox-esr';
+
+function ensurePackages({ firefox = false } = {}) {
+  const present = (pkg) => (pkg === 'chromium' ? existsSync(CHROMIUM) : pkg === 'firefox-esr' ? existsSync(FIREFOX) : hasCommand(pkg));
+  const wanted = ['chromium', 'ffmpeg', ...(firefox ? ['firefox-esr'] : [])];
+  const missing = wanted.filter((p) => !present(p));
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
     throw new Error(
-      `ensure-browser-env: missing ${missing.join(' and ')} (need ${CHROMIUM} and ffmpeg). ` +
-        'Run as root, or install them yourself: sudo apt-get install -y chromium ffmpeg',
+      `ensure-browser-env: missing ${missing.join(' and ')}. ` +
+        `Run as root, or install them yourself: sudo apt-get install -y ${missing.join(' ')}`,
     );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   console.log(`ensure-browser-env: missing ${missing.join(', ')}; running: apt-get update`);
   execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  console.log('ensure-browser-env: running: apt-get install -y chromium ffmpeg');
-  execFileSync('apt-get', ['install', '-y', 'chromium', 'ffmpeg'], { stdio: 'inherit', env });
-  if (!existsSync(CHROMIUM) || !hasCommand('ffmpeg')) {
-    throw new Error('ensure-browser-env: apt-get finished but chromium/ffmpeg are still missing');
-  }
+  console.log(`ensure-browser-env: running: apt-get install -y ${missing.join(' ')}`);
+  execFileSync('apt-get', ['install', '-y', ...missing], { stdio: 'inherit', env });
+  const still = missing.filter((p) => !present(p));
+  if (still.length) throw new Error(`ensure-browser-env: apt-get finished but ${still.join(', ')} still missing`);
 }
 
 function nonEmpty(file) {
@@ -105,11 +106,11 @@ function makeClip(name, width, height) {
 }
 
 /**
- * @param {{clip1080?: boolean}} [options]
+ * @param {{clip1080?: boolean, firefox?: boolean}} [options]
  * @returns {{chromium: string, clip720: string, clip1080?: string}}
  */
-export function ensureBrowserEnv({ clip1080 = false } = {}) {
-  ensurePackages();
+export function ensureBrowserEnv({ clip1080 = false, firefox = false } = {}) {
+  ensurePackages({ firefox });
   const result = { chromium: CHROMIUM, clip720: makeClip('clip720.y4m', 1280, 720) };
   if (clip1080) result.clip1080 = makeClip('clip1080.y4m', 1920, 1080);
   return result;
@@ -117,7 +118,7 @@ export function ensureBrowserEnv({ clip1080 = false } = {}) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   try {
-    const env = ensureBrowserEnv({ clip1080: process.argv.includes('--1080') });
+    const env = ensureBrowserEnv({ clip1080: process.argv.includes('--1080'), firefox: process.argv.includes('--firefox') });
     console.log(JSON.stringify(env, null, 2));
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);

@@ -15,6 +15,8 @@ const SUITES = [
   ['packed package (npm pack → install → esbuild → Chromium)', 'npm', ['run', '--silent', 'test:pack']],
   ['examples (bundled, served, strict CSP, pixels of the output and received video)', 'npm', ['run', '--silent', 'test:examples']],
   ['Galene integration (filter plugin contract, protocol.js page, Galene\'s CSP)', 'npm', ['run', '--silent', 'test:galene']],
+  ['Firefox ESR (canvas transport, CPU compositor, wasm; WebDriver BiDi)', 'npm', ['run', '--silent', 'test:firefox']],
+  ['soak, short (1 min: tensors, open frames, heap after GC, output moving)', 'npm', ['run', '--silent', 'test:soak']],
 ];
 
 const only = process.argv.slice(2);

@@ -66,6 +66,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
   #effectVersion = 0;
   #protection: ProtectionState = 'veiled';
   #lastErrorAt = -Infinity;
+  #lastError: PrivacyTrackError | undefined;
   #inflight: Promise<Mask> | null = null;
   #cameraStart: { total: number; received: number } | undefined;
   #cameraLast: number | undefined;
@@ -213,7 +214,11 @@ export class Pipeline extends EventTarget implements PrivacyController {
    */
   #startFailed(failures: number): boolean {
     if (this.#lifecycle.state !== 'starting' || failures < START_FAILURE_LIMIT) return false;
-    this.#end(new SegmentationError(`No protected frame in the first ${START_FAILURE_LIMIT} frames.`));
+    const last = this.#lastError;
+    this.#end(new SegmentationError(
+      `No protected frame in the first ${START_FAILURE_LIMIT} frames${last ? `: ${last.message}` : '.'}`,
+      last ? { cause: last } : undefined,
+    ));
     return true;
   }
 
@@ -309,6 +314,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
    */
   #setProtection(protection: ProtectionState, error?: PrivacyTrackError): void {
     if (error) {
+      this.#lastError = error;
       const now = performance.now();
       if (protection !== this.#protection || now - this.#lastErrorAt >= ERROR_REPEAT_MS) {
         this.#lastErrorAt = now;

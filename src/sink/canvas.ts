@@ -3,6 +3,7 @@
  * and captured with `requestFrame()`, so the output rate follows the pipeline, not a timer. The
  * capture timestamp cannot be carried on this path; the browser stamps frames itself.
  */
+import { UnsupportedEnvironmentError } from '../errors.js';
 import type { FrameSink } from './types.js';
 
 /** Create a captureStream-backed sink. */
@@ -13,6 +14,14 @@ export function createCanvasSink(): FrameSink {
   const ctx = canvas.getContext('2d', { alpha: false });
   const stream = canvas.captureStream(0);
   const track = stream.getVideoTracks()[0]! as CanvasCaptureMediaStreamTrack;
+  // The standard puts requestFrame() on the track; Firefox has it on the stream
+  // (CanvasCaptureMediaStream.requestFrame).
+  const legacy = stream as MediaStream & { requestFrame?: () => void };
+  const requestFrame = typeof track.requestFrame === 'function' ? () => track.requestFrame()
+    : typeof legacy.requestFrame === 'function' ? () => legacy.requestFrame!() : null;
+  if (!requestFrame) {
+    throw new UnsupportedEnvironmentError(['CanvasCaptureMediaStreamTrack.requestFrame'], 'canvas.captureStream(0) cannot be driven frame by frame here.');
+  }
   let disposed = false;
   return {
     kind: 'canvas',
@@ -25,7 +34,7 @@ export function createCanvasSink(): FrameSink {
           canvas.height = frame.displayHeight;
         }
         ctx.drawImage(frame, 0, 0);
-        track.requestFrame();
+        requestFrame();
       } finally {
         frame.close();
       }

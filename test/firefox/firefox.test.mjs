@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The canvas path in real Firefox (npm run test:firefox; not part of npm test: it fails today,
-// createPrivacyTrack does not resolve in Firefox ESR 153 headless — see docs/troubleshooting.md):
+// The canvas path in real Firefox (npm run test:firefox, part of npm test):
 //   node test/firefox/firefox.test.mjs
 //
 // Debian's firefox-esr, headless, driven by puppeteer-core over WebDriver BiDi. Firefox has no
@@ -104,7 +103,10 @@ window.ready = true;
 
 try {
   if (!existsSync(FIREFOX)) {
-    await test('Firefox ESR canvas path', () => ({ skip: true, reason: `${FIREFOX} missing (apt-get install -y firefox-esr)` }));
+    // Never a silent skip: `npm run test:firefox` installs it first (scripts/ensure-browser-env.mjs --firefox).
+    await test('Firefox ESR canvas path', () => {
+      throw new Error(`${FIREFOX} missing (apt-get install -y firefox-esr)`);
+    });
     await finish();
   }
   const site = join(tmpRoot, 'site');

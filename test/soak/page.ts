@@ -1,0 +1,50 @@
+// Soak page: one privacy track on the fake camera, sampled on request by scripts/soak.mjs.
+import * as tf from '@tensorflow/tfjs-core';
+import { createPrivacyTrack, type PrivacyStats } from '../../src/index.js';
+import { debugCounters } from '../../src/internal/debug.js';
+
+declare global {
+  interface Window {
+    soak: { start(effect: string): Promise<void>; sample(): Record<string, number | string> };
+    // (gc is exposed by --js-flags=--expose-gc in scripts/soak.mjs)
+  }
+}
+
+let stats: PrivacyStats | null = null;
+let frames = 0;
+
+window.soak = {
+  async start(effect: string) {
+    const [camera] = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } })).getVideoTracks();
+    const track = await createPrivacyTrack(camera!, {
+      modelBaseUrl: '/models/',
+      effect: effect === 'color' ? { type: 'color', color: '#0a0' } : { type: 'blur' },
+    });
+    track.privacy.addEventListener('stats', (e) => (stats = e.detail));
+    const video = document.createElement('video');
+    video.muted = true;
+    video.srcObject = new MediaStream([track]);
+    document.body.append(video);
+    await video.play();
+    const count = (): void => {
+      frames++;
+      video.requestVideoFrameCallback(count);
+    };
+    video.requestVideoFrameCallback(count);
+  },
+  sample() {
+    (globalThis as { gc?: () => void }).gc?.();
+    const mem = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+    return {
+      tensors: tf.memory().numTensors,
+      tensorBytes: tf.memory().numBytes,
+      openFrames: debugCounters.openFrames,
+      livePipelines: debugCounters.livePipelines,
+      heapMB: mem ? Math.round((mem.usedJSHeapSize / 1048576) * 10) / 10 : -1,
+      presentedFrames: frames,
+      fps: stats?.fps ?? 0,
+      protection: stats?.protection ?? 'none',
+      veiledFrames: stats?.veiledFrames ?? 0,
+    };
+  },
+};
