@@ -194,7 +194,9 @@ export class Pipeline extends EventTarget implements PrivacyController {
       }
       if (drawn.veiled) this.#window.veiled++;
       this.#window.frameOut(drawn.segmentationMs, drawn.compositeMs, performance.now() - t0);
-      this.#stats = { ...this.#stats, width: frame.width, height: frame.height };
+      if (frame.width !== this.#stats.width || frame.height !== this.#stats.height) {
+        this.#stats = { ...this.#stats, width: frame.width, height: frame.height };
+      }
       if (this.#lifecycle.state === 'starting') {
         if (!drawn.veiled) {
           this.#lifecycle.to('running');

@@ -30,7 +30,7 @@ export interface AlphaRow {
 export interface AlphaSampler {
   /** Prepare for `mask` (null = veiled: alpha 0 everywhere) at a `width`×`height` plane. */
   prepare(mask: Mask | null, width: number, height: number): void;
-  /** Alpha of row `y` of the prepared plane. The returned buffer is reused by the next call. */
+  /** Alpha of row `y` of the prepared plane. The returned object and buffer are reused by the next call. */
   row(y: number): AlphaRow;
 }
 
@@ -45,7 +45,14 @@ export function createAlphaSampler(lut: Uint16Array): AlphaSampler {
   let mask: Mask | null = null;
   let width = 0;
   let height = 0;
-  const empty = { alpha: out, start: 0, end: 0 };
+  // One result object, reused for every row (the hot path allocates nothing per row).
+  const result: { alpha: Uint16Array; start: number; end: number } = { alpha: out, start: 0, end: 0 };
+  const span = (alpha: Uint16Array, start: number, end: number): AlphaRow => {
+    result.alpha = alpha;
+    result.start = start;
+    result.end = end;
+    return result;
+  };
 
   return {
     prepare(m, w, h) {
@@ -88,13 +95,13 @@ export function createAlphaSampler(lut: Uint16Array): AlphaSampler {
       }
     },
     row(y) {
-      if (!mask) return { ...empty, alpha: out };
+      if (!mask) return span(out, 0, 0);
       const mh = mask.height;
       const fy = Math.min(mh - 1, Math.max(0, ((y + 0.5) * mh) / height - 0.5));
       const y0 = Math.min(mh - 2, Math.floor(fy));
       const start = Math.min(spans[y0 * 2]!, spans[y0 * 2 + 2]!);
       const end = Math.max(spans[y0 * 2 + 1]!, spans[y0 * 2 + 3]!);
-      if (end <= start) return { alpha: out, start: 0, end: 0 };
+      if (end <= start) return span(out, 0, 0);
       const wy = Math.round((fy - y0) * 16);
       const e = expanded;
       const a = y0 * width;
@@ -105,7 +112,7 @@ export function createAlphaSampler(lut: Uint16Array): AlphaSampler {
         const l = e[a + x]!;
         o[x] = table[(l * 16 + (e[b + x]! - l) * wy + 8) >> 4]!;
       }
-      return { alpha: o, start, end };
+      return span(o, start, end);
     },
   };
 }
