@@ -65,7 +65,15 @@ export async function createVideoSource(track: MediaStreamTrack): Promise<FrameS
           // Snapshot the frame now: the element moves on while we segment, and the mask must
           // match the exact pixels it clears (leak vector L5).
           if (typeof VideoFrame === 'function') {
-            const frame = new VideoFrame(video, { timestamp });
+            let frame: VideoFrame;
+            try {
+              frame = new VideoFrame(video, { timestamp });
+            } catch {
+              // The element has no current frame (e.g. paused or reloading after a hidden tab):
+              // skip this callback and wait for the next presented frame.
+              handle = video.requestVideoFrameCallback(onFrame);
+              return;
+            }
             finish({ image: frame, width: meta.width, height: meta.height, timestamp, close: () => frame.close() });
           } else {
             copy ??= document.createElement('canvas');
