@@ -12,11 +12,9 @@
 // `securitypolicyviolation` event or CSP console error.
 //
 // Set VCP_E2E_DEBUG_DIR to save a screenshot of each page there.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExamples, serveExamples } from '../../examples/build.mjs';
-import { ensureBrowserEnv } from '../../scripts/ensure-browser-env.mjs';
-import { chromiumArgs, makeUserDataDir } from '../../scripts/chromium-args.mjs';
+import { createBrowser, GALENE_CSP, isWasmEvalViolation } from './browser.mjs';
 import { assert, createHarness, pct } from './harness.mjs';
 import { countFrames, measureBorder, waitForVideo } from './measure.mjs';
 
@@ -36,65 +34,7 @@ const GREEN = [0x1e, 0x9b, 0x3c];
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
   "img-src 'self'; media-src 'self' blob: mediastream:; connect-src 'self'; style-src 'self' 'unsafe-inline'; " +
   "object-src 'none'; base-uri 'self'";
-/**
- * What Galene itself sends (webserver/webserver.go, jech/galene): default-src 'self' with no
- * 'wasm-unsafe-eval', so WebAssembly cannot be compiled and the library must fall back to WebGL.
- */
-export const GALENE_CSP = "connect-src ws: wss: 'self'; img-src data: 'self'; media-src blob: 'self'; default-src 'self'";
-
-let browser;
-async function launch() {
-  if (browser) return browser;
-  const env = ensureBrowserEnv();
-  const { default: puppeteer } = await import('puppeteer-core');
-  browser = await puppeteer.launch({
-    executablePath: env.chromium,
-    headless: true,
-    args: chromiumArgs({ clip: env.clip720, userDataDir: makeUserDataDir('vcp-e2e-') }),
-    protocolTimeout: 180_000,
-  });
-  onCleanup(() => browser.close());
-  return browser;
-}
-
-/** Open `url`, recording page errors and CSP violations; returns {page, problems()}. */
-async function open(url) {
-  const page = await (await launch()).newPage();
-  const errors = [];
-  const violations = [];
-  page.on('pageerror', (err) => errors.push(String(err?.message ?? err)));
-  page.on('console', (msg) => {
-    const text = msg.text();
-    if (/content security policy/i.test(text)) violations.push(`console: ${text}`);
-    // Failed loads are reported by URL below (the console line has none).
-    else if (msg.type() === 'error' && !text.startsWith('Failed to load resource')) errors.push(text);
-  });
-  page.on('response', (res) => {
-    // The browser asks for /favicon.ico on its own; the examples have none.
-    if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) errors.push(`HTTP ${res.status()} for ${res.url()}`);
-  });
-  await page.exposeFunction('__vcpViolation', (v) => violations.push(v));
-  await page.evaluateOnNewDocument(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__vcpViolation(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'}${e.sample ? `: ${e.sample}` : ''}`);
-    });
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  return {
-    page,
-    errors,
-    violations,
-    describe: () => [errors.length ? `page errors:\n  ${errors.join('\n  ')}` : '', violations.length ? `CSP violations:\n  ${violations.join('\n  ')}` : '']
-      .filter(Boolean).join('\n'),
-    async close(label) {
-      if (DEBUG_DIR) {
-        mkdirSync(DEBUG_DIR, { recursive: true });
-        await page.screenshot({ path: join(DEBUG_DIR, `${label}.png`) }).catch(() => {});
-      }
-      await page.close().catch(() => {});
-    },
-  };
-}
+const { open } = createBrowser({ onCleanup, prefix: 'vcp-e2e-', debugDir: DEBUG_DIR });
 
 /** Wait for `selector` to play; fail with the page's errors when it does not. */
 async function started(p, selector = '#output') {
@@ -272,7 +212,7 @@ try {
         // probe (it compiles an empty module once to learn that wasm is refused), and `long`, a
         // tfjs dependency that tries a tiny wasm module for 64-bit multiplication at import.
         // Nothing else may be blocked.
-        const others = p.violations.filter((v) => !/wasm-eval|WebAssembly/.test(v));
+        const others = p.violations.filter((v) => !isWasmEvalViolation(v));
         const probes = p.violations.filter((v) => /^script-src blocked wasm-eval/.test(v));
         assert(others.length === 0 && probes.length <= 2, p.describe());
         assert(p.errors.length === 0, p.describe());

@@ -18,9 +18,8 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGalene } from '../../examples/galene/build.mjs';
-import { ensureBrowserEnv } from '../../scripts/ensure-browser-env.mjs';
-import { chromiumArgs, makeUserDataDir } from '../../scripts/chromium-args.mjs';
 import { serveStatic } from '../../scripts/serve.mjs';
+import { createBrowser, GALENE_CSP, isWasmEvalViolation } from './browser.mjs';
 import { assert, createHarness, pct } from './harness.mjs';
 import { measureBorder, waitForVideo } from './measure.mjs';
 
@@ -28,48 +27,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(here, '../..');
 const { log, test, finish, tmpRoot, onCleanup } = createHarness('galene');
 const GREEN = [0x1e, 0x9b, 0x3c];
-/** Galene's header (jech/galene webserver/webserver.go). */
-const GALENE_CSP = "connect-src ws: wss: 'self'; img-src data: 'self'; media-src blob: 'self'; default-src 'self'";
-
-let browser;
-async function launch() {
-  if (browser) return browser;
-  const env = ensureBrowserEnv();
-  const { default: puppeteer } = await import('puppeteer-core');
-  browser = await puppeteer.launch({
-    executablePath: env.chromium,
-    headless: true,
-    args: chromiumArgs({ clip: env.clip720, userDataDir: makeUserDataDir('vcp-galene-') }),
-    protocolTimeout: 180_000,
-  });
-  onCleanup(() => browser.close());
-  return browser;
-}
-
-async function open(url) {
-  const page = await (await launch()).newPage();
-  const problems = [];
-  const violations = [];
-  page.on('pageerror', (err) => problems.push(String(err?.message ?? err)));
-  page.on('console', (msg) => {
-    const text = msg.text();
-    if (/content security policy/i.test(text)) violations.push(text);
-    else if (msg.type() === 'error' && !text.startsWith('Failed to load resource')) problems.push(text);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) problems.push(`HTTP ${res.status()} for ${res.url()}`);
-  });
-  await page.exposeFunction('__vcpViolation', (v) => violations.push(v));
-  await page.evaluateOnNewDocument(() => {
-    document.addEventListener('securitypolicyviolation', (e) => window.__vcpViolation(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'}`));
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  const describe = () => [problems.length ? `page errors:\n  ${problems.join('\n  ')}` : '', violations.length ? `CSP:\n  ${violations.join('\n  ')}` : '']
-    .filter(Boolean).join('\n');
-  /** Only the two expected wasm-eval refusals (see test/e2e/examples.test.mjs) may appear. */
-  const unexpectedViolations = () => violations.filter((v) => !/wasm-eval|WebAssembly/.test(v));
-  return { page, problems, describe, unexpectedViolations };
-}
+const { open } = createBrowser({ onCleanup, prefix: 'vcp-galene-' });
+/** Only the two expected wasm-eval refusals (see browser.mjs) may appear. */
+const unexpectedViolations = (p) => p.violations.filter((v) => !isWasmEvalViolation(v));
 
 try {
   // ------------------------------------------------------------------ the site, as Galene's static/
@@ -115,7 +75,7 @@ try {
       log(`  after Filter.stop(): camera ${after.camera}, captured track ${after.output}`);
       assert(after.camera === 'live', 'cleanup stopped Galene\'s camera track');
       assert(after.output === 'ended', 'the captured track did not end');
-      assert(p.unexpectedViolations().length === 0 && p.problems.length === 0, p.describe());
+      assert(unexpectedViolations(p).length === 0 && p.errors.length === 0, p.describe());
       return `colour ${pct(r.bg)}, raw camera ${pct(r.rawOnly)}; ${counts.captured} protected frames captured of ${counts.draws} draws; cleanup kept the camera live`;
     } finally {
       await p.page.close().catch(() => {});
@@ -142,7 +102,7 @@ try {
       const r = await p.page.evaluate(measureBorder, '#received', { expect: { color: GREEN }, samples: 4, intervalMs: 1200, size: [640, 360] });
       log(`  received: border colour ${pct(r.bg)}, raw camera ${pct(r.rawOnly)} (worst ${pct(r.maxRawOnly)})`);
       assert(r.bg >= 0.9 && r.rawOnly <= 0.02, `received video not protected: colour ${pct(r.bg)}, raw ${pct(r.rawOnly)}`);
-      assert(p.unexpectedViolations().length === 0 && p.problems.length === 0, p.describe());
+      assert(unexpectedViolations(p).length === 0 && p.errors.length === 0, p.describe());
       return `1 video track labelled camera; received border colour ${pct(r.bg)}, raw camera ${pct(r.rawOnly)}`;
     } finally {
       await p.page.close().catch(() => {});
