@@ -8,26 +8,24 @@
 //    package's models, run it in Debian Chromium with the 720p fake camera, and check the <video>
 //    shows frames that advance and that the border (background) is really blurred compared with
 //    the raw camera (Laplacian energy ratio, whole border and per 32×32 tile).
-// 3. The same with Vite 7 (installed in the temp app only); skipped if Vite cannot be installed.
+// 3. The same with Vite 7 (installed in the temp app only; a failed install fails the test).
 //
-// Exit code 0/1; last line: `pack: N passed, M failed` (skipped tests are reported separately).
+// Exit code 0/1; last line: `pack: N passed, M failed` (test/e2e/harness.mjs).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureBrowserEnv } from '../../scripts/ensure-browser-env.mjs';
 import { chromiumArgs } from '../../scripts/chromium-args.mjs';
 import { serveStatic } from '../../scripts/serve.mjs';
+import { assert, createHarness } from '../e2e/harness.mjs';
 
 const run = promisify(execFile);
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const quickStart = join(projectRoot, 'examples/quick-start');
-const t0 = Date.now();
-const secs = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-const log = (msg) => console.log(`[pack ${secs()}] ${msg}`);
+const { log, test, finish, tmpRoot, onCleanup } = createHarness('pack');
 
 /** Thresholds for the "protected" check (border region = outer 10 % of the frame). */
 // The doctor clip's border is mostly background (blinds, shelves, monitor), but the person's hair,
@@ -46,57 +44,6 @@ const TILE = 32;
 const FRAME_TIMEOUT_MS = 90_000;
 /** Set VCP_PACK_DEBUG_DIR to save the last output and raw frames there as PNG. */
 const DEBUG_DIR = process.env.VCP_PACK_DEBUG_DIR;
-
-// ---------------------------------------------------------------- cleanup (also on failure)
-const tmpRoot = mkdtempSync(join(tmpdir(), 'vcp-pack-'));
-const cleanups = [];
-let cleanedUp = false;
-async function cleanup() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()();
-    } catch {
-      // keep cleaning
-    }
-  }
-  rmSync(tmpRoot, { recursive: true, force: true });
-}
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => {
-    console.error(`pack: ${sig}, cleaning up`);
-    cleanup().finally(() => process.exit(1));
-  });
-}
-process.on('exit', () => {
-  // Last resort for synchronous exits; the async cleanup normally ran already.
-  if (!cleanedUp) rmSync(tmpRoot, { recursive: true, force: true });
-});
-
-// ---------------------------------------------------------------- tiny test harness
-const results = [];
-async function test(name, fn) {
-  const start = Date.now();
-  try {
-    const note = await fn();
-    if (note === SKIP || (note && note.skip)) {
-      results.push({ name, status: 'skip' });
-      log(`SKIP ${name}${note.reason ? `: ${note.reason}` : ''}`);
-    } else {
-      results.push({ name, status: 'pass' });
-      log(`PASS ${name} (${((Date.now() - start) / 1000).toFixed(1)}s)${note ? ` — ${note}` : ''}`);
-    }
-  } catch (err) {
-    results.push({ name, status: 'fail' });
-    log(`FAIL ${name} (${((Date.now() - start) / 1000).toFixed(1)}s)`);
-    console.error(err instanceof Error ? err.stack ?? err.message : err);
-  }
-}
-const SKIP = { skip: true };
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 
 async function sh(cmd, args, cwd, { timeout = 300_000 } = {}) {
   try {
@@ -308,7 +255,6 @@ async function checkPage(browser, url, label) {
 }
 
 // ---------------------------------------------------------------- main
-let exitCode = 1;
 try {
   const env = ensureBrowserEnv();
   const packDir = join(tmpRoot, 'pack');
@@ -368,7 +314,7 @@ try {
       headless: true,
       args: chromiumArgs({ clip: env.clip720, userDataDir: mkdtempSync(join(tmpRoot, 'chromium-')) }),
     });
-    cleanups.push(() => browser.close());
+    onCleanup(() => browser.close());
     return browser;
   };
 
@@ -385,7 +331,7 @@ try {
       logLevel: 'error',
     });
     const server = await serveStatic({ root: publicDir });
-    cleanups.push(() => server.close());
+    onCleanup(() => server.close());
     return checkPage(await launch(), server.url, 'esbuild');
   });
 
@@ -393,7 +339,7 @@ try {
     try {
       await sh('npm', ['install', '-D', 'vite@7', '--no-audit', '--no-fund', '--prefer-offline'], appDir, { timeout: 240_000 });
     } catch (err) {
-      return { skip: true, reason: `vite@7 could not be installed: ${String(err.message).split('\n')[0]}` };
+      throw new Error(`vite@7 could not be installed: ${String(err.message).split('\n')[0]}`);
     }
     // Vite's entry is the HTML; it rewrites the module script to the hashed bundle.
     const viteRoot = join(appDir, 'vite');
@@ -412,21 +358,11 @@ try {
     const viteDist = join(appDir, 'vite-dist');
     cpSync(join(pkgDir, 'models'), join(viteDist, 'models'), { recursive: true });
     const server = await serveStatic({ root: viteDist });
-    cleanups.push(() => server.close());
+    onCleanup(() => server.close());
     return checkPage(await launch(), server.url, 'vite');
   });
 
-  exitCode = results.some((r) => r.status === 'fail') || results.length === 0 ? 1 : 0;
+  await finish();
 } catch (err) {
-  console.error(err instanceof Error ? err.stack ?? err.message : err);
-  results.push({ name: 'setup', status: 'fail' });
-  exitCode = 1;
-} finally {
-  await cleanup();
+  await finish(err);
 }
-const passed = results.filter((r) => r.status === 'pass').length;
-const failed = results.filter((r) => r.status === 'fail').length;
-const skipped = results.filter((r) => r.status === 'skip').length;
-console.log(`pack: runtime ${secs()}${skipped ? `, ${skipped} skipped` : ''}`);
-console.log(`pack: ${passed} passed, ${failed} failed`);
-process.exit(exitCode);
