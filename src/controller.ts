@@ -17,7 +17,7 @@ export interface PrivacyEventMap {
 }
 
 /** Options that can change on a running track. */
-export type LiveOptions = Pick<PrivacyTrackOptions, 'effect' | 'onStats' | 'onProgress'> &
+export type LiveOptions = Pick<PrivacyTrackOptions, 'effect' | 'onStats'> &
   Partial<Pick<PrivacyTrackOptions, 'model' | 'people' | 'backend' | 'transport'>>;
 
 /** The controller attached to a {@link PrivacyTrack} as `track.privacy`. */
@@ -38,7 +38,7 @@ export interface PrivacyController extends EventTarget {
    */
   setEffect(effect: Effect): Promise<void>;
   /**
-   * Change options live. `effect`, `onStats`, `onProgress` apply at once; `model`, `people`,
+   * Change options live. `effect` and `onStats` apply at once; `model`, `people`,
    * `backend` and `transport` must equal the current values in this release.
    */
   setOptions(options: LiveOptions): Promise<void>;

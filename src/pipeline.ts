@@ -141,13 +141,10 @@ export class Pipeline extends EventTarget implements PrivacyController {
           'Changing it on a live track is not supported yet; create a new track.');
       }
     }
-    for (const key of ['onStats', 'onProgress'] as const) {
-      if (key in options && options[key] !== undefined && typeof options[key] !== 'function') {
-        throw new InvalidOptionsError(key, ['a function'], options[key]);
-      }
+    if (options.onStats !== undefined && typeof options.onStats !== 'function') {
+      throw new InvalidOptionsError('onStats', ['a function'], options.onStats);
     }
     if ('onStats' in options) this.#options = { ...this.#options, onStats: options.onStats };
-    if ('onProgress' in options) this.#options = { ...this.#options, onProgress: options.onProgress };
     if (options.effect !== undefined) await this.setEffect(options.effect);
   }
 

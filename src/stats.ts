@@ -88,11 +88,6 @@ export class StatsWindow {
     this.#latMs += latencyMs;
   }
 
-  /** Milliseconds since the window opened. */
-  elapsed(now: number): number {
-    return now - this.#start;
-  }
-
   /** Close the window and return its figures; a new window starts at `now`. */
   snapshot(now: number): Pick<PrivacyStats, 'fps' | 'inputFps' | 'segmentationMs' | 'compositeMs' | 'latencyMs' | 'droppedFrames' | 'veiledFrames' | 'framesOut'> & { seconds: number } {
     const seconds = Math.max(1e-3, (now - this.#start) / 1000);

@@ -13,8 +13,6 @@ export interface Compositor {
   readonly kind: CompositorKind;
   /** The effect in use (after the last completed `setEffect`). */
   readonly effect: Effect;
-  /** True while the GPU context is lost: `render` throws and no frame may be output. */
-  readonly lost: boolean;
   /**
    * Prepare and switch to an effect (loads images). The previous effect stays in use until the
    * new one is ready, so there is no gap. Rejects on an unusable source; the old effect remains.

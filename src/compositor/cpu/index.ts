@@ -39,7 +39,6 @@ export function createCpuCompositor(): Compositor {
 
   return {
     kind: 'cpu',
-    lost: false,
     get effect() {
       return current.effect;
     },

@@ -56,8 +56,6 @@ export interface BlendParams {
 /** The blend stage. */
 export interface BlendStage {
   render(frame: FrameStage, mask: WebGLTexture, bg: WebGLTexture | null, width: number, height: number, p: BlendParams): void;
-  resize(): void;
-  dispose(): void;
 }
 
 /** Build the stage. */
@@ -81,8 +79,6 @@ export function createBlendStage(ctx: GlContext): BlendStage {
       gl.uniform4f(ctx.uniform(program, 'u_bgRect'), p.bgRect[0], p.bgRect[1], p.bgRect[2], p.bgRect[3]);
       ctx.draw(program, null, width, height);
     },
-    resize() {},
-    dispose() {},
   };
 }
 

@@ -43,8 +43,6 @@ export function gaussianWeights(sigma: number): Float32Array<ArrayBuffer> {
 export interface BlurStage {
   /** Blur `a` in place (uses `b` as scratch). `sigma` is in `a`'s texels. */
   render(a: Target, b: Target, sigma: number): void;
-  resize(): void;
-  dispose(): void;
 }
 
 /** Build the stage. */
@@ -74,7 +72,5 @@ export function createBlurStage(ctx: GlContext): BlurStage {
       pass(a, b, 1, 0);
       pass(b, a, 0, 1);
     },
-    resize() {},
-    dispose() {},
   };
 }

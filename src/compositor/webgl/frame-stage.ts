@@ -32,8 +32,6 @@ export interface FrameStage {
   upload(p: FramePixels): void;
   /** Bind the planes to texture units `unit..unit+2` and set `program`'s frame uniforms. */
   bind(program: WebGLProgram, unit: number): void;
-  resize(): void;
-  dispose(): void;
 }
 
 /** Build the stage. */
@@ -87,7 +85,5 @@ export function createFrameStage(ctx: GlContext): FrameStage {
       if (p.fullRange) gl.uniform3f(ctx.uniform(program, 'u_range'), 0, 1, 1);
       else gl.uniform3f(ctx.uniform(program, 'u_range'), 16 / 255, 255 / 219, 255 / 224);
     },
-    resize() {},
-    dispose() {},
   };
 }

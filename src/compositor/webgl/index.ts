@@ -113,9 +113,6 @@ export function createWebGLCompositor(): Compositor {
     get effect() {
       return current.effect;
     },
-    get lost() {
-      return lost || gl.isContextLost();
-    },
 
     async setEffect(effect: Effect): Promise<void> {
       let next: PreparedEffect;

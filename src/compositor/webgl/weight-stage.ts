@@ -33,8 +33,6 @@ export interface WeightStage {
   /** Render into `target` from the frame and mask textures. */
   render(frame: FrameStage, mask: WebGLTexture, target: Target, frameWidth: number, frameHeight: number, veil: boolean): void;
   /** Nothing per-size to keep; present for the stage contract. */
-  resize(): void;
-  dispose(): void;
 }
 
 /** Mask values below `lo` count fully as background; above `hi` they are excluded from the blur. */
@@ -58,10 +56,6 @@ export function createWeightStage(ctx: GlContext): WeightStage {
       gl.uniform1f(ctx.uniform(program, 'u_veil'), veil ? 1 : 0);
       gl.uniform2f(ctx.uniform(program, 'u_exclude'), BLUR_EXCLUDE_EDGES[0], BLUR_EXCLUDE_EDGES[1]);
       ctx.draw(program, target, target.width, target.height);
-    },
-    resize() {},
-    dispose() {
-      // The program belongs to the context's tracker, which deletes it.
     },
   };
 }
