@@ -31,7 +31,7 @@ const { log, test, finish, tmpRoot, onCleanup } = createHarness('pack');
 // The doctor clip's border is mostly background (blinds, shelves, monitor), but the person's hair,
 // hands and the desk reach into the top and bottom bands and (rightly) stay sharp. So the border is
 // cut into 32×32 tiles: a textured tile (raw energy >= MIN_TILE_ENERGY) counts as blurred when its
-// output Laplacian energy is below BLURRED_TILE_RATIO × raw. Unprocessed video scores ~0 %. The
+// output Laplacian energy is below BLURRED_TILE_RATIO × raw. Unprocessed video would score near 0 % (tile ratio ≈ 1; by construction, not run here). The
 // left and right bands (10 % of the width, full height) are background but for a sleeve, so the
 // strict threshold applies to them; the whole border gets a looser one.
 const MAX_BORDER_ENERGY_RATIO = 0.8; // whole border: output / raw Laplacian energy
