@@ -63,7 +63,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #resolveReady!: () => void;
   #rejectReady!: (e: PrivacyTrackError) => void;
-  #effectVersion = 0;
+  #effectQueue: Promise<void> = Promise.resolve();
   #protection: ProtectionState = 'veiled';
   #lastErrorAt = -Infinity;
   #lastError: PrivacyTrackError | undefined;
@@ -121,14 +121,14 @@ export class Pipeline extends EventTarget implements PrivacyController {
   async setEffect(effect: Effect): Promise<void> {
     const normalized = normalizeEffect(effect);
     if (this.#lifecycle.stoppingOrStopped) return;
-    const version = ++this.#effectVersion;
-    await this.#parts.compositor.setEffect(normalized);
-    // A later setEffect that finished first wins; this one must not overwrite it.
-    if (version !== this.#effectVersion) {
-      await this.#parts.compositor.setEffect(this.#options.effect);
-      return;
-    }
-    this.#options = { ...this.#options, effect: normalized };
+    // Effects apply one after another, in call order: the last call wins, whatever loads faster.
+    const apply = this.#effectQueue.then(async () => {
+      if (this.#lifecycle.stoppingOrStopped) return;
+      await this.#parts.compositor.setEffect(normalized);
+      this.#options = { ...this.#options, effect: normalized };
+    });
+    this.#effectQueue = apply.catch(() => {}); // a rejected effect does not block the next one
+    await apply;
   }
 
   async setOptions(options: LiveOptions): Promise<void> {
@@ -279,10 +279,9 @@ export class Pipeline extends EventTarget implements PrivacyController {
       return segmenter.segment(pixels);
     })();
     this.#inflight = job;
-    const settled = job.then(() => true, () => false).then(() => {
+    job.finally(() => {
       if (this.#inflight === job) this.#inflight = null;
-    });
-    void settled;
+    }).catch(() => {}); // failures are handled below (or, when late, ignored)
     // While starting there is no output yet to keep moving: wait longer for the first mask.
     const timeoutMs = this.#lifecycle.state === 'starting' ? START_MASK_TIMEOUT_MS : this.#options.maskTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -293,7 +292,6 @@ export class Pipeline extends EventTarget implements PrivacyController {
         if (!this.#lifecycle.stoppingOrStopped) {
           this.#setProtection('veiled', new SegmentationError(`No mask within ${timeoutMs} ms; the frame is veiled.`));
         }
-        job.catch(() => {}); // a late failure has nothing left to protect
         return { mask: null, ms: undefined };
       }
       return { mask: refiner.refine(pixels, raw), ms: performance.now() - t };
