@@ -7,5 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
+    // Some stage tests run full 720p frames; on a busy 2-core machine the 5 s default is too tight.
+    testTimeout: 30000,
   },
 });

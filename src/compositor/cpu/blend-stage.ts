@@ -1,11 +1,12 @@
 /**
  * The CPU blend: for every plane and channel, out = bg + alpha·(src − bg) in fixed point, with
- * alpha from the upsampled mask. Outside a row's person span the background is written with
- * native fills and copies; inside it, one fused loop. Blending YUV equals blending RGB (the
+ * alpha from the upsampled mask. Each row comes in runs (`AlphaRow.runs`, alpha-stage.ts): background
+ * runs are written with native fills/copies (or the grid upsample), person runs with native
+ * copies of the camera pixels, and only edge runs are blended per pixel. Blending YUV equals blending RGB (the
  * transform is affine), so the frame never leaves its own pixel format.
  */
 import type { Mask } from '../../segmenter/types.js';
-import type { AlphaSampler } from './alpha-stage.js';
+import { RunKind, type AlphaSampler } from './alpha-stage.js';
 import type { LowBackground } from './blur-stage.js';
 import type { Plane } from './planes.js';
 
@@ -37,12 +38,18 @@ function gridXMap(width: number, gw: number): XMap {
   return { x0, wx };
 }
 
-/** Bilinear upsample of one grid row into dst[x·nc] for x in [from, to). */
+/** Bilinear upsample of one grid row into dst[x·nc] for x in [from, to), one grid interval at a time. */
 function upsample(row: Float32Array, x0: Int32Array, wx: Float32Array, dst: Uint8Array, di: number, nc: number, from: number, to: number): void {
-  for (let x = from; x < to; x++) {
+  let x = from;
+  while (x < to) {
     const i = x0[x]!;
     const l = row[i]!;
-    dst[di + x * nc] = (l + (row[i + 1]! - l) * wx[x]! + 0.5) | 0;
+    const d = row[i + 1]! - l;
+    // Pixels of this interval share i: only the weight changes.
+    do {
+      dst[di + x * nc] = (l + d * wx[x]! + 0.5) | 0;
+      x++;
+    } while (x < to && x0[x] === i);
   }
 }
 
@@ -57,7 +64,8 @@ export function createCpuBlendStage(alpha: AlphaSampler): CpuBlendStage {
         const sp = srcPlanes[pi]!;
         const dp = dstPlanes[pi]!;
         const { width: w, height: h, channels: nc, colourChannels: cc } = sp;
-        alpha.prepare(mask, w, h);
+        // Planes of one size (I420's U and V) share one preparation.
+        if (pi === 0 || w !== srcPlanes[pi - 1]!.width || h !== srcPlanes[pi - 1]!.height) alpha.prepare(mask, w, h);
         let xm: XMap | undefined;
         if (bg.kind === 'low') {
           const key = `${w}:${bg.grid.width}`;
@@ -67,7 +75,7 @@ export function createCpuBlendStage(alpha: AlphaSampler): CpuBlendStage {
         }
         const gRow = rowBuf;
         for (let y = 0; y < h; y++) {
-          const { alpha: a, start, end } = alpha.row(y);
+          const { alpha: a, runs, runCount } = alpha.row(y);
           const so = sp.offset + y * sp.stride;
           const d0 = dp.offset + y * dp.stride;
           for (let c = 0; c < nc; c++) {
@@ -77,37 +85,15 @@ export function createCpuBlendStage(alpha: AlphaSampler): CpuBlendStage {
               for (let x = 0; x < w; x++) dst[di + x * nc] = 255; // RGBA alpha: opaque
               continue;
             }
+            let v = 0;
+            let bd = src;
+            let bi = 0;
             if (bg.kind === 'constant') {
-              const v = bg.values[pi]![c]!;
-              if (nc === 1) {
-                dst.fill(v, di, di + start);
-                dst.fill(v, di + end, di + w);
-              } else {
-                for (let x = 0; x < start; x++) dst[di + x * nc] = v;
-                for (let x = end; x < w; x++) dst[di + x * nc] = v;
-              }
-              for (let x = start; x < end; x++) {
-                const al = a[x]!;
-                const s = src[si + x * nc]!;
-                dst[di + x * nc] = al === 256 ? s : v + (((s - v) * al + 128) >> 8);
-              }
+              v = bg.values[pi]![c]!;
             } else if (bg.kind === 'planes') {
               const bp = bg.planes[pi]!;
-              const bi = bp.offset + y * bp.stride + c;
-              const bd = bg.data;
-              if (nc === 1) {
-                dst.set(bd.subarray(bi, bi + start), di);
-                dst.set(bd.subarray(bi + end, bi + w), di + end);
-              } else {
-                for (let x = 0; x < start; x++) dst[di + x * nc] = bd[bi + x * nc]!;
-                for (let x = end; x < w; x++) dst[di + x * nc] = bd[bi + x * nc]!;
-              }
-              for (let x = start; x < end; x++) {
-                const al = a[x]!;
-                const s = src[si + x * nc]!;
-                const v = bd[bi + x * nc]!;
-                dst[di + x * nc] = al === 256 ? s : v + (((s - v) * al + 128) >> 8);
-              }
+              bi = bp.offset + y * bp.stride + c;
+              bd = bg.data;
             } else {
               // Low-res grid: vertical lerp once per row, horizontal per pixel.
               const g = bg.grid;
@@ -120,19 +106,51 @@ export function createCpuBlendStage(alpha: AlphaSampler): CpuBlendStage {
               const gw = g.width;
               for (let gx = 0; gx < gw; gx++) gRow[gx] = grid[r0 + gx]! + (grid[r1 + gx]! - grid[r0 + gx]!) * wy;
               gRow[gw] = gRow[gw - 1]!;
-              const { x0, wx } = xm!;
-              upsample(gRow, x0, wx, dst, di, nc, 0, start);
-              upsample(gRow, x0, wx, dst, di, nc, end, w);
-              for (let x = start; x < end; x++) {
-                const al = a[x]!;
-                if (al === 256) {
-                  dst[di + x * nc] = src[si + x * nc]!;
-                  continue;
+            }
+            for (let r = 0; r < runCount; r++) {
+              const from = runs[r * 3]!;
+              const to = runs[r * 3 + 1]!;
+              const kind = runs[r * 3 + 2]!;
+              if (kind === RunKind.Person) {
+                // The camera pixel, untouched.
+                if (nc === 1) dst.set(src.subarray(si + from, si + to), di + from);
+                else for (let x = from; x < to; x++) dst[di + x * nc] = src[si + x * nc]!;
+              } else if (kind === RunKind.Background) {
+                if (bg.kind === 'constant') {
+                  if (nc === 1) dst.fill(v, di + from, di + to);
+                  else for (let x = from; x < to; x++) dst[di + x * nc] = v;
+                } else if (bg.kind === 'planes') {
+                  if (nc === 1) dst.set(bd.subarray(bi + from, bi + to), di + from);
+                  else for (let x = from; x < to; x++) dst[di + x * nc] = bd[bi + x * nc]!;
+                } else {
+                  upsample(gRow, xm!.x0, xm!.wx, dst, di, nc, from, to);
                 }
-                const i = x0[x]!;
-                const l = gRow[i]!;
-                const v = (l + (gRow[i + 1]! - l) * wx[x]! + 0.5) | 0;
-                dst[di + x * nc] = v + (((src[si + x * nc]! - v) * al + 128) >> 8);
+              } else if (bg.kind === 'constant') {
+                for (let x = from; x < to; x++) {
+                  const al = a[x]!;
+                  const s = src[si + x * nc]!;
+                  dst[di + x * nc] = al === 256 ? s : v + (((s - v) * al + 128) >> 8);
+                }
+              } else if (bg.kind === 'planes') {
+                for (let x = from; x < to; x++) {
+                  const al = a[x]!;
+                  const s = src[si + x * nc]!;
+                  const b = bd[bi + x * nc]!;
+                  dst[di + x * nc] = al === 256 ? s : b + (((s - b) * al + 128) >> 8);
+                }
+              } else {
+                const { x0, wx } = xm!;
+                for (let x = from; x < to; x++) {
+                  const al = a[x]!;
+                  if (al === 256) {
+                    dst[di + x * nc] = src[si + x * nc]!;
+                    continue;
+                  }
+                  const i = x0[x]!;
+                  const l = gRow[i]!;
+                  const g = (l + (gRow[i + 1]! - l) * wx[x]! + 0.5) | 0;
+                  dst[di + x * nc] = g + (((src[si + x * nc]! - g) * al + 128) >> 8);
+                }
               }
             }
           }
