@@ -7,6 +7,13 @@ import { createPrivacyTrack, SegmentationError, type CompositorKind, type Privac
 import { debugHooks } from '../../src/internal/debug.js';
 import { assert, atLeast, equal } from './assert.js';
 import { fedTrack, loadPortrait, MODEL_BASE, pixels, portraitIds, sleep, type FedTrack, type Portrait } from './helpers.js';
+
+/** Longest gap in capture time (ms) between consecutive output frames. */
+function maxGapMs(frames: ReadonlyArray<{ ts: number }>): number {
+  let gap = 0;
+  for (let i = 1; i < frames.length; i++) gap = Math.max(gap, (frames[i]!.ts - frames[i - 1]!.ts) / 1000);
+  return gap;
+}
 import { backgroundDetail, backgroundLeak, makeScene, type Scene } from './scene.js';
 
 /**
@@ -178,7 +185,10 @@ describe('privacy: every output frame is protected', () => {
     await sleep(1000);
     rig.assertNoLeak('L4 throw');
     const during = rig.since(from);
-    atLeast(during.length, 10, 'frames kept flowing (veiled) while the model failed');
+    // Flowing, not frozen: a count and the longest gap in capture time between output frames
+    // (rates are not asserted; a loaded machine drops frames but does not stop).
+    atLeast(during.length, 5, 'frames kept flowing (veiled) while the model failed');
+    assert(maxGapMs(during) < 1000, `no freeze while the model failed (longest gap ${maxGapMs(during).toFixed(0)} ms)`);
     assert(states.some((s) => s.protection === 'veiled'), 'protection went to veiled');
     equal(track.privacy.protection, 'protected', 'recovered to protected');
     assert(errors.some((e) => e instanceof SegmentationError), 'a SegmentationError event was raised');
@@ -199,7 +209,9 @@ describe('privacy: every output frame is protected', () => {
     await sleep(2600);
     rig.assertNoLeak('L4 stall');
     const during = rig.since(from);
-    atLeast(during.length, 20, `output kept moving during the stall (${during.length} frames in 2.6 s)`);
+    atLeast(during.length, 5, `output kept moving during the stall (${during.length} frames in 2.6 s)`);
+    // A frozen output would skip the 2 s stall in one gap; veiled frames keep the gaps short.
+    assert(maxGapMs(during) < 1200, `no freeze during the 2 s stall (longest gap ${maxGapMs(during).toFixed(0)} ms)`);
     equal(track.privacy.protection, 'protected', 'recovered to protected');
   });
 
