@@ -87,6 +87,76 @@ describe('selfie-landscape segmenter (legacy MediaPipe solution, landscape model
     equal(foreign.length, 0, `requests to other origins: ${foreign.join(', ')}`);
   });
 
+  it('body-segmentation\'s wrapper: same masks as the solution driven directly; per-call cost of both logged', async function () {
+    this.timeout(180_000);
+    const { SelfieSegmentation } = await import('@mediapipe/selfie_segmentation');
+    const bodySeg = await import('@tensorflow-models/body-segmentation');
+    const { width, height } = LANDSCAPE_INPUT_SIZE;
+    const locateFile = (f: string): string => landscapeFileUrl(BASE, f);
+    const wrapped = await bodySeg.createSegmenter(bodySeg.SupportedModels.MediaPipeSelfieSegmentation, { runtime: 'mediapipe', modelType: 'landscape', locateFile });
+    const direct = new SelfieSegmentation({ locateFile });
+    direct.setOptions({ modelSelection: 1, selfieMode: false });
+    let latest: CanvasImageSource | null = null;
+    direct.onResults((r) => {
+      latest = r.segmentationMask;
+    });
+    await direct.initialize();
+    // The same input canvas for both; both masks read back the same way (alpha channel).
+    const input = document.createElement('canvas');
+    input.width = width;
+    input.height = height;
+    const read = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+    const alpha = (image: CanvasImageSource): Uint8Array => {
+      read.clearRect(0, 0, width, height);
+      read.drawImage(image, 0, 0, width, height);
+      const px = read.getImageData(0, 0, width, height).data;
+      return Uint8Array.from({ length: width * height }, (_, i) => px[i * 4 + 3]!);
+    };
+    const wrappedMs: number[] = [], directMs: number[] = [], agreement: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const p of portraits) {
+        input.getContext('2d')!.drawImage(p.image, 0, 0, width, height);
+        // Alternate which goes first, so load changes hit both alike.
+        const runWrapped = async (): Promise<Uint8Array> => {
+          const t = performance.now();
+          const [seg] = await wrapped.segmentPeople(input);
+          const m = alpha(await seg!.mask.toCanvasImageSource());
+          wrappedMs.push(performance.now() - t);
+          return m;
+        };
+        const runDirect = async (): Promise<Uint8Array> => {
+          const t = performance.now();
+          await direct.send({ image: input });
+          assert(latest, 'no results from the solution');
+          const m = alpha(latest);
+          directMs.push(performance.now() - t);
+          return m;
+        };
+        let a: Uint8Array, b: Uint8Array;
+        if (round % 2) {
+          a = await runWrapped();
+          b = await runDirect();
+        } else {
+          b = await runDirect();
+          a = await runWrapped();
+        }
+        let inter = 0, union = 0;
+        for (let i = 0; i < a.length; i++) {
+          const x = a[i]! >= 128, y = b[i]! >= 128;
+          if (x && y) inter++;
+          if (x || y) union++;
+        }
+        agreement.push(union ? inter / union : 1);
+      }
+    }
+    wrapped.dispose();
+    await direct.close();
+    const med = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+    console.log(`[landscape] ms per 256×144 call incl. mask read-back, median of ${wrappedMs.length}: body-segmentation wrapper ` +
+      `${med(wrappedMs).toFixed(1)}, solution driven directly ${med(directMs).toFixed(1)}; mask agreement IoU min ${Math.min(...agreement).toFixed(4)}`);
+    atLeast(Math.min(...agreement), 0.99, `wrapper vs direct mask IoU ${Math.min(...agreement).toFixed(4)}`);
+  });
+
   it('refuses files that are not shipped, and rejects with ModelLoadError when modelBaseUrl serves nothing', async () => {
     assert(landscapeFileUrl(BASE, 'selfie_segmentation_landscape.tflite').endsWith('/models/mediapipe/selfie_segmentation_landscape.tflite'), 'url');
     const refused = await rejects(async () => landscapeFileUrl(BASE, 'selfie_segmentation.tflite'));
