@@ -9,7 +9,7 @@
  *
  * For automation the page exposes `window.__bench`:
  *   { config, stats: PrivacyStats[], ready, done, error?, startMs?, track?, recording,
- *     captureToOutputMs: number[] }
+ *     outputFrames, captureToOutputMs: number[] }
  * `ready` turns true when createPrivacyTrack resolved; `done` turns true when no more stats will
  * come (failed to start, or the track ended). While `recording` is true, every output frame adds
  * its capture → output time (ms) to `captureToOutputMs`.
@@ -48,6 +48,8 @@ interface BenchState {
   track?: PrivacyTrack;
   /** While true, output frames record their capture → output time. */
   recording: boolean;
+  /** Output frames handed to the track so far (counted per frame, not per stats window). */
+  outputFrames: number;
   /**
    * Capture → output (handed to the sink) per output frame, ms: the frame's capture timestamp
    * (camera clock, µs) mapped to `performance.now()` with the clock offset estimated at start.
@@ -82,7 +84,7 @@ const config: BenchConfig = {
   transport: pick('transport', ['auto', 'insertable-streams', 'canvas'] as const, 'auto'),
   compositor: pick('compositor', ['auto', 'cpu', 'webgl'] as const, 'auto'),
 };
-const bench: BenchState = { config, stats: [], ready: false, done: false, recording: false, captureToOutputMs: [] };
+const bench: BenchState = { config, stats: [], ready: false, done: false, recording: false, outputFrames: 0, captureToOutputMs: [] };
 window.__bench = bench;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -202,6 +204,7 @@ async function main(): Promise<void> {
   // Camera frames carry the camera clock (µs); the canvas transport stamps performance.now() (ms × 1000).
   bench.clockOffsetMs = track.privacy.stats.transport === 'canvas' ? 0 : clockOffset;
   debugHooks.onOutput = (frame) => {
+    bench.outputFrames++;
     if (bench.recording) bench.captureToOutputMs.push(performance.now() - (frame.timestamp / 1000 - (bench.clockOffsetMs ?? 0)));
   };
   track.privacy.addEventListener('stats', (e) => {

@@ -7,8 +7,8 @@
  * (the same shipped files as `model: 'selfie-landscape'`).
  *
  * URL params: ?w=1280&h=720&radius=24 (blur radius at 720p, scaled with the height like ours).
- * Exposes `window.__bench` like bench.ts: { config, stats, ready, done, error?, startMs, recording,
- * captureToOutputMs } — stats are once a second: fps (frames drawn), segmentationMs (`send` until
+ * Exposes `window.__legacy` like bench.ts's `__bench`: { config, stats, ready, done, error?, startMs,
+ * recording, outputFrames, captureToOutputMs } — stats are once a second: fps (frames drawn), segmentationMs (`send` until
  * the results callback), compositeMs (drawing), latencyMs/latencyP50Ms/latencyP95Ms (frame
  * callback of the frame sent → drawn).
  */
@@ -40,6 +40,8 @@ interface LegacyBench {
   error?: string;
   startMs?: number;
   recording: boolean;
+  /** Frames drawn on the captured canvas so far (counted per frame). */
+  outputFrames: number;
   /** Camera capture (the input frame's `captureTime`) → drawn on the output canvas, ms. */
   captureToOutputMs: number[];
 }
@@ -56,7 +58,7 @@ const int = (name: string, fallback: number): number => {
   return Number.isInteger(v) && v > 0 ? v : fallback;
 };
 const config = { w: int('w', 1280), h: int('h', 720), radius: int('radius', 24) };
-const bench: LegacyBench = { config, stats: [], ready: false, done: false, recording: false, captureToOutputMs: [] };
+const bench: LegacyBench = { config, stats: [], ready: false, done: false, recording: false, outputFrames: 0, captureToOutputMs: [] };
 window.__legacy = bench;
 
 const byId = <T extends HTMLElement>(id: string, ctor: new () => T): T => {
@@ -159,6 +161,7 @@ async function main(): Promise<void> {
         const done = performance.now();
         frames++;
         totalOut++;
+        bench.outputFrames++;
         seg += done - t;
         draw += drawMs;
         lat.push(done - Math.min(t, frameAt));

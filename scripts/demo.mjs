@@ -16,9 +16,11 @@
 //     --warmup=SECONDS (5) --measure=SECONDS (10) --port=N (--serve) --json=FILE (write all results)
 //
 // Every configuration runs in a fresh Chromium (same binary, flags, window and fake-camera clip for
-// ours and the legacy page). Measured window: output FPS = frames presented by the output <video>
-// (requestVideoFrameCallback); CPU-ms per output frame = utime+stime of every process of that
-// Chromium (/proc, scripts/cpu.mjs) over the window ÷ those frames; frame latency p50/p95 = the
+// ours and the legacy page). Measured window: output FPS = frames put on the output track (ours:
+// written to the track generator; legacy: drawn on the captured canvas); presented FPS = frames a
+// <video> playing the output track presented (requestVideoFrameCallback); CPU-ms per output frame =
+// utime+stime of every process of that Chromium (/proc, scripts/cpu.mjs) over the window ÷ output
+// frames; frame latency p50/p95 = the
 // pipeline's read → write time (per-second stats windows; median of the windows' p50 and p95)
 // and capture → output per frame (camera capture timestamp → frame handed to the output).
 //
@@ -154,7 +156,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
     await page.evaluate((k) => {
       const bench = window[k];
       const video = document.querySelector('video#output');
-      const m = { frames: 0, first: 0, last: 0, counting: true, firstStat: bench.stats.length, framesOutStart: bench.stats.at(-1)?.framesOut ?? 0, veiledStart: bench.stats.at(-1)?.veiledFrames ?? 0, t: performance.now() };
+      const m = { frames: 0, first: 0, last: 0, counting: true, firstStat: bench.stats.length, framesOutStart: bench.outputFrames, statsOutStart: bench.stats.at(-1)?.framesOut ?? 0, veiledStart: bench.stats.at(-1)?.veiledFrames ?? 0, t: performance.now() };
       const onFrame = (now) => {
         if (!m.counting) return;
         if (m.frames === 0) m.first = now;
@@ -180,8 +182,10 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
       return {
         frames: m.frames,
         seconds,
-        framesOut: (lastStat?.framesOut ?? 0) - m.framesOutStart,
+        framesOut: bench.outputFrames - m.framesOutStart,
+        // veiled frames are known per stats window only: their share over the windows in between
         veiled: lastStat?.veiledFrames === undefined ? null : lastStat.veiledFrames - m.veiledStart,
+        statsFramesOut: (lastStat?.framesOut ?? 0) - m.statsOutStart,
         stats: win.map((s) => ({
           fps: s.fps, inputFps: s.inputFps, segmentationMs: s.segmentationMs, compositeMs: s.compositeMs, latencyMs: s.latencyMs,
           latencyP50Ms: s.latencyP50Ms, latencyP95Ms: s.latencyP95Ms,
@@ -203,16 +207,20 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
     const wallMs = Date.now() - t0;
     const cpu = cpuBefore && cpuAfter ? cpuDelta(cpuBefore, cpuAfter, ticksPerSecond) : null;
     const pick = (k) => r1(mean(result.stats.map((s) => s[k])));
+    const outFps = result.framesOut / result.seconds;
     // Capture → output values outside 0..10 s mean the clock offset could not be estimated.
     const c2o = result.captureToOutputMs.filter((x) => x >= 0 && x < 10_000);
     return {
       config: label(c),
       ...c,
       ok: true,
-      outputFps: r1(result.frames / result.seconds),
-      trackFps: r1(result.framesOut / result.seconds),
+      outputFps: r1(outFps),
+      presentedFps: r1(result.frames / result.seconds),
+      outputFrames: Math.round(outFps * result.seconds),
+      presentedFrames: result.frames,
+      seconds: r2(result.seconds),
       // Share of output frames veiled (no mask in time: the effect over the whole frame) in the window.
-      veiledShare: result.veiled === null ? null : r2(result.veiled / Math.max(1, result.framesOut)),
+      veiledShare: result.veiled === null ? null : r2(result.veiled / Math.max(1, result.statsFramesOut)),
       statsFps: pick('fps'),
       inputFps: pick('inputFps'),
       segmentationMs: pick('segmentationMs'),
@@ -226,7 +234,8 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
       cpuMs: cpu ? Math.round(cpu.ms) : null,
       wallMs,
       cpuCores: cpu ? r2(cpu.ms / wallMs) : null,
-      cpuMsPerFrame: cpu ? r1(cpuMsPerFrame(cpu.ms, result.frames)) : null,
+      cpuMsPerFrame: cpu ? r1(cpuMsPerFrame(cpu.ms, outFps * result.seconds)) : null,
+      cpuMsPerPresentedFrame: cpu ? r1(cpuMsPerFrame(cpu.ms, result.frames)) : null,
       cpuProcesses: cpu ? { counted: cpu.processes, started: cpu.started, exited: cpu.exited } : null,
       statsEvents: result.stats.length,
       video: `${result.videoWidth}x${result.videoHeight}`,
@@ -260,10 +269,10 @@ function withRatios(results) {
 const cell = (x) => (x === null || x === undefined ? '—' : String(x));
 
 function markdown(results) {
-  const head = ['config', 'video', 'output FPS', 'track FPS', 'veiled', 'segment ms', 'composite ms', 'read→write p50 / p95 ms',
+  const head = ['config', 'video', 'output FPS', 'presented FPS', 'veiled', 'segment ms', 'composite ms', 'read→write p50 / p95 ms',
     'capture→output p50 / p95 ms', 'CPU-ms / frame', 'CPU cores', 'FPS ÷ legacy', 'CPU/frame ÷ legacy', 'start ms'];
   const rows = results.map((r) => (r.ok
-    ? [r.config, r.video, r.outputFps, r.trackFps, r.veiledShare === null ? null : `${Math.round(r.veiledShare * 100)} %`, r.segmentationMs, r.compositeMs, `${cell(r.latencyP50Ms)} / ${cell(r.latencyP95Ms)}`,
+    ? [r.config, r.video, r.outputFps, r.presentedFps, r.veiledShare === null ? null : `${Math.round(r.veiledShare * 100)} %`, r.segmentationMs, r.compositeMs, `${cell(r.latencyP50Ms)} / ${cell(r.latencyP95Ms)}`,
       `${cell(r.captureToOutputP50Ms)} / ${cell(r.captureToOutputP95Ms)}`, r.cpuMsPerFrame, r.cpuCores, r.fpsRatio, r.cpuPerFrameRatio, r.startMs]
     : [r.config, 'FAILED', ...new Array(head.length - 3).fill(''), r.error.slice(0, 80).replace(/\|/g, '/')]).map(cell));
   return [head, head.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
@@ -309,8 +318,9 @@ async function main() {
   console.log(markdown(results));
   console.log('');
   console.log(`demo: ${results.length} configurations in ${((Date.now() - started) / 1000).toFixed(0)} s ` +
-    `(warm-up ${WARMUP_S} s, measure ${MEASURE_S} s each, fresh Chromium per configuration). output FPS: frames presented by the ` +
-    'output <video>; track FPS: frames written to the output track (ours) / drawn on the canvas (legacy); CPU: all Chromium ' +
+    `(warm-up ${WARMUP_S} s, measure ${MEASURE_S} s each, fresh Chromium per configuration). output FPS: frames put on the output ` +
+    'track (ours: written to the generator; legacy: drawn on the captured canvas); presented FPS: frames a <video> of the output ' +
+    'track presented; CPU-ms / frame: all Chromium ' +
     'processes (utime+stime) over the window; CPU cores = CPU-ms ÷ wall-ms; veiled = output frames with no mask in time (whole frame ' +
     'covered by the effect); ratios are ours ÷ the legacy run at the same resolution.');
   const jsonFile = value('json');
