@@ -92,8 +92,8 @@ const status = $<HTMLDivElement>('status');
 const statsBox = $<HTMLDivElement>('stats');
 const video = $<HTMLVideoElement>('output');
 const fpsChart = createChart($<HTMLCanvasElement>('chart'), [
-  { label: 'output', color: '#1565c0' },
-  { label: 'input', color: '#9e9e9e' },
+  { label: 'input', color: '#bdbdbd' },
+  { label: 'output', color: '#1565c0' }, // drawn last: on top when they coincide
 ], 'fps');
 const stageChart = createChart($<HTMLCanvasElement>('stages'), [
   { label: 'segment+refine', color: '#ffb74d', stacked: true },
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   track.privacy.addEventListener('stats', (e) => {
     const s = e.detail;
     bench.stats.push(s);
-    fpsChart.push([s.fps, s.inputFps]);
+    fpsChart.push([s.inputFps, s.fps]);
     stageChart.push([s.segmentationMs, s.compositeMs, Math.max(0, s.latencyMs - s.segmentationMs - s.compositeMs), s.latencyP95Ms]);
     showStats(s);
   });
