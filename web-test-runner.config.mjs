@@ -71,6 +71,24 @@ const manifestJsonPlugin = {
 };
 
 /**
+ * `@mediapipe/selfie_segmentation` (model 'selfie-landscape', imported by body-segmentation) is a
+ * Closure script that sets its exports on the `this` it is called with; bundlers (esbuild, as in
+ * the examples and the pack test) wrap it as CommonJS so `this` is `exports`. The dev server
+ * serves it unbundled: turn it into an ES module with the same two named exports.
+ */
+const mediapipeSolutionPlugin = {
+  name: 'mediapipe-solution-esm',
+  transform(context) {
+    if (!context.path.endsWith('/@mediapipe/selfie_segmentation/selfie_segmentation.js')) return undefined;
+    // (the esbuild plugin may already have reformatted it and added an inline source map)
+    const at = context.body.lastIndexOf('}).call(this)');
+    if (at < 0) throw new Error('selfie_segmentation.js: unexpected wrapper, update mediapipeSolutionPlugin');
+    const body = `${context.body.slice(0, at)}}).call(__exports)${context.body.slice(at + '}).call(this)'.length)}`;
+    return { body: `const __exports = {};\n${body}\nexport const SelfieSegmentation = __exports.SelfieSegmentation;\nexport const VERSION = __exports.VERSION;\n` };
+  },
+};
+
+/**
  * Server command for tests: `executeServerCommand('page-visibility', { hidden: true|false })`
  * hides the test page behind another tab (as when the user switches tabs) or brings it back.
  */
@@ -118,6 +136,7 @@ export default {
     pageVisibilityPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022' }),
     manifestJsonPlugin,
+    mediapipeSolutionPlugin,
     commonjs({
       include: [
         '**/node_modules/long/**/*',

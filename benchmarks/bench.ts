@@ -1,13 +1,18 @@
 /**
- * Benchmark / demo page: camera → createPrivacyTrack → <video>, with live stats and an FPS chart.
+ * Benchmark / demo page: camera → createPrivacyTrack → <video>, with live stats and two charts
+ * (FPS; per-stage ms per frame, stacked, with the p95 frame latency).
  * Options come from URL params: ?w=1280&h=720&effect=blur|color|none&backend=auto|wasm|webgl|webgpu
- *   &transport=auto|insertable-streams|canvas&compositor=auto|cpu|webgl&model=selfie
+ *   &transport=auto|insertable-streams|canvas&compositor=auto|cpu|webgl
+ *   &model=selfie|selfie-landscape|lite|full|heavy
  * Bundled by scripts/demo.mjs (esbuild) to .cache/bench/bench.js; models are served at /models/.
+ * The original project's approach, for comparison, is legacy.html (benchmarks/legacy.ts).
  *
  * For automation the page exposes `window.__bench`:
- *   { config, stats: PrivacyStats[], ready, done, error?, startMs?, track? }
+ *   { config, stats: PrivacyStats[], ready, done, error?, startMs?, track?, recording,
+ *     outputFrames, captureToOutputMs: number[] }
  * `ready` turns true when createPrivacyTrack resolved; `done` turns true when no more stats will
- * come (failed to start, or the track ended).
+ * come (failed to start, or the track ended). While `recording` is true, every output frame adds
+ * its capture → output time (ms) to `captureToOutputMs`.
  */
 import {
   createPrivacyTrack,
@@ -19,6 +24,8 @@ import {
   type PrivacyTrack,
   type TransportRequest,
 } from '../src/index.ts';
+import { debugHooks } from '../src/internal/debug.ts';
+import { createChart } from './chart.ts';
 
 interface BenchConfig {
   w: number;
@@ -39,6 +46,17 @@ interface BenchState {
   /** Milliseconds from page start until createPrivacyTrack resolved. */
   startMs?: number;
   track?: PrivacyTrack;
+  /** While true, output frames record their capture → output time. */
+  recording: boolean;
+  /** Output frames handed to the track so far (counted per frame, not per stats window). */
+  outputFrames: number;
+  /**
+   * Capture → output (handed to the sink) per output frame, ms: the frame's capture timestamp
+   * (camera clock, µs) mapped to `performance.now()` with the clock offset estimated at start.
+   */
+  captureToOutputMs: number[];
+  /** Estimated camera-clock − performance.now() offset, ms (0 on the canvas transport). */
+  clockOffsetMs?: number;
 }
 
 declare global {
@@ -61,19 +79,28 @@ const config: BenchConfig = {
   w: int('w', 1280),
   h: int('h', 720),
   effect: pick('effect', ['blur', 'color', 'none'] as const, 'blur'),
-  model: pick('model', ['selfie', 'lite', 'full', 'heavy'] as const, 'selfie'),
+  model: pick('model', ['selfie', 'selfie-landscape', 'lite', 'full', 'heavy'] as const, 'selfie'),
   backend: pick('backend', ['auto', 'wasm', 'webgl', 'webgpu'] as const, 'auto'),
   transport: pick('transport', ['auto', 'insertable-streams', 'canvas'] as const, 'auto'),
   compositor: pick('compositor', ['auto', 'cpu', 'webgl'] as const, 'auto'),
 };
-const bench: BenchState = { config, stats: [], ready: false, done: false };
+const bench: BenchState = { config, stats: [], ready: false, done: false, recording: false, outputFrames: 0, captureToOutputMs: [] };
 window.__bench = bench;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const status = $<HTMLDivElement>('status');
 const statsBox = $<HTMLDivElement>('stats');
 const video = $<HTMLVideoElement>('output');
-const chart = $<HTMLCanvasElement>('chart');
+const fpsChart = createChart($<HTMLCanvasElement>('chart'), [
+  { label: 'input', color: '#bdbdbd' },
+  { label: 'output', color: '#1565c0' }, // drawn last: on top when they coincide
+], 'fps');
+const stageChart = createChart($<HTMLCanvasElement>('stages'), [
+  { label: 'segment+refine', color: '#ffb74d', stacked: true },
+  { label: 'composite', color: '#81c784', stacked: true },
+  { label: 'read/write/wait', color: '#b0bec5', stacked: true },
+  { label: 'latency p95', color: '#c62828' },
+], 'ms/frame');
 const form = $<HTMLFormElement>('params');
 
 // ---- selectors: reflect the current params, reload with new ones on submit / change
@@ -98,48 +125,12 @@ form.addEventListener('submit', (e) => {
 });
 form.addEventListener('change', reloadWithForm);
 
-// ---- chart of fps over time
-const history: number[] = [];
-const MAX_POINTS = 120;
-function drawChart(): void {
-  const ctx = chart.getContext('2d');
-  if (!ctx) return;
-  const { width: W, height: H } = chart;
-  const pad = 24;
-  const top = Math.max(35, ...history) * 1.1;
-  ctx.clearRect(0, 0, W, H);
-  ctx.font = '10px monospace';
-  ctx.strokeStyle = '#ddd';
-  ctx.fillStyle = '#777';
-  for (const v of [0, 15, 30, 60].filter((x) => x <= top)) {
-    const y = H - pad / 2 - (v / top) * (H - pad);
-    ctx.beginPath();
-    ctx.moveTo(pad, y);
-    ctx.lineTo(W, y);
-    ctx.stroke();
-    ctx.fillText(String(v), 2, y + 3);
-  }
-  ctx.fillText('fps', W - 22, 10);
-  if (history.length < 2) return;
-  ctx.strokeStyle = '#1565c0';
-  ctx.lineWidth = 2;
-  ctx.beginPath();
-  history.forEach((v, i) => {
-    const x = pad + (i / (MAX_POINTS - 1)) * (W - pad);
-    const y = H - pad / 2 - (v / top) * (H - pad);
-    if (i === 0) ctx.moveTo(x, y);
-    else ctx.lineTo(x, y);
-  });
-  ctx.stroke();
-}
-drawChart();
-
 function showStats(s: PrivacyStats): void {
   const lines = [
     `fps             ${s.fps.toFixed(1)}  (input ${s.inputFps.toFixed(1)})`,
     `segmentationMs  ${s.segmentationMs.toFixed(1)}`,
     `compositeMs     ${s.compositeMs.toFixed(1)}`,
-    `latencyMs       ${s.latencyMs.toFixed(1)}`,
+    `latencyMs       ${s.latencyMs.toFixed(1)}  (p50 ${s.latencyP50Ms.toFixed(1)}, p95 ${s.latencyP95Ms.toFixed(1)})`,
     `dropped/veiled  ${s.droppedFrames} / ${s.veiledFrames}`,
     `frames out      ${s.framesOut}`,
     `size            ${s.width}×${s.height}`,
@@ -158,6 +149,38 @@ function effectFor(type: BenchConfig['effect']): Effect {
   return { type: 'blur' };
 }
 
+function isVideoTrack(t: MediaStreamTrack): t is MediaStreamVideoTrack {
+  return t.kind === 'video';
+}
+
+/**
+ * Camera-clock − performance.now() offset (ms): camera VideoFrame timestamps are on the camera's
+ * capture clock, not performance.now(). Read a second of frames from a clone of the camera; the
+ * frame delivered with the least delay gives the offset (within that delay, ~1 ms here).
+ */
+async function cameraClockOffset(camera: MediaStreamTrack): Promise<number> {
+  const clone = camera.clone();
+  if (typeof MediaStreamTrackProcessor !== 'function' || !isVideoTrack(clone)) {
+    clone.stop();
+    return 0;
+  }
+  const reader = new MediaStreamTrackProcessor({ track: clone }).readable.getReader();
+  let best = -Infinity;
+  const until = performance.now() + 1000;
+  try {
+    while (performance.now() < until) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      best = Math.max(best, value.timestamp / 1000 - performance.now());
+      value.close();
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+    clone.stop();
+  }
+  return Number.isFinite(best) ? best : 0;
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   status.textContent = `opening camera ${config.w}×${config.h}…`;
@@ -167,6 +190,7 @@ async function main(): Promise<void> {
   const [camera] = stream.getVideoTracks();
   if (!camera) throw new Error('no video track');
   status.textContent = 'loading model…';
+  const clockOffset = await cameraClockOffset(camera);
   const track = await createPrivacyTrack(camera, {
     effect: effectFor(config.effect),
     model: config.model,
@@ -177,13 +201,18 @@ async function main(): Promise<void> {
   });
   bench.startMs = Math.round(performance.now() - t0);
   bench.track = track;
+  // Camera frames carry the camera clock (µs); the canvas transport stamps performance.now() (ms × 1000).
+  bench.clockOffsetMs = track.privacy.stats.transport === 'canvas' ? 0 : clockOffset;
+  debugHooks.onOutput = (frame) => {
+    bench.outputFrames++;
+    if (bench.recording) bench.captureToOutputMs.push(performance.now() - (frame.timestamp / 1000 - (bench.clockOffsetMs ?? 0)));
+  };
   track.privacy.addEventListener('stats', (e) => {
     const s = e.detail;
     bench.stats.push(s);
-    history.push(s.fps);
-    if (history.length > MAX_POINTS) history.shift();
+    fpsChart.push([s.inputFps, s.fps]);
+    stageChart.push([s.segmentationMs, s.compositeMs, Math.max(0, s.latencyMs - s.segmentationMs - s.compositeMs), s.latencyP95Ms]);
     showStats(s);
-    drawChart();
   });
   track.privacy.addEventListener('error', (e) => {
     status.textContent = `runtime error (frames veiled): ${e.detail.message}`;

@@ -1,7 +1,9 @@
 // Quality evaluation page, driven by scripts/eval.mjs (npm run eval). Runs in headless Chromium.
 //
-// Portraits: each image → our selfie segmenter (tfjs wasm) → raw mask / refined mask (a fresh
-// refiner per image: a still seen once) and the legacy @mediapipe/selfie_segmentation solution.
+// Portraits: each image → every model's segmenter (selfie, selfie-landscape, lite, full, heavy;
+// tfjs models on wasm) → raw mask / refined mask (a fresh refiner per image: a still seen once),
+// and the legacy @mediapipe/selfie_segmentation solution with its general model (raw). BlazePose
+// models see each still twice (detector, then tracked from the first call's landmarks).
 // Every mask is turned into what the output shows with the CPU compositor's own alpha stage
 // (stretch over the frame, bilinear, smoothstep 0.35–0.65); a pixel counts as shown when its
 // alpha > 0.5. Scored against the ground truth: IoU, core IoU (4 px band around the ground-truth
@@ -16,8 +18,11 @@ import { alphaLut, createAlphaSampler } from '../src/compositor/cpu/alpha-stage.
 import { PERSON_EDGES } from '../src/compositor/webgl/blend-stage.js';
 import type { FramePixels } from '../src/frame/pixels.js';
 import { createGuidedRefiner, createIdentityRefiner, type Refiner } from '../src/refine/index.js';
+import { createBlazePoseSegmenter } from '../src/segmenter/blazepose/segmenter.js';
+import { createLandscapeSegmenter } from '../src/segmenter/landscape.js';
 import { createSelfieSegmenter } from '../src/segmenter/selfie.js';
 import type { Mask, Segmenter } from '../src/segmenter/types.js';
+import type { ModelName } from '../src/options.js';
 
 interface Legacy {
   setOptions(o: Record<string, unknown>): void;
@@ -28,7 +33,7 @@ interface Legacy {
 declare global {
   interface Window {
     SelfieSegmentation: new (c: { locateFile: (f: string) => string }) => Legacy;
-    __eval: { run(opts: { ids: string[]; clipFrames: number; images: boolean }): Promise<unknown> };
+    __eval: { run(opts: { ids: string[]; clipFrames: number; images: boolean; models: ModelName[] }): Promise<unknown> };
   }
 }
 
@@ -119,12 +124,49 @@ function score(pred: Uint8Array, gt: Uint8Array, keep: Uint8Array | null) {
   return { iou: union ? inter / union : 1, leak: bg ? bgShown / bg : 0, retention: fg ? fgKept / fg : 1 };
 }
 
-type Method = 'selfie raw' | 'selfie refined' | 'legacy mediapipe';
-const METHODS: Method[] = ['selfie raw', 'selfie refined', 'legacy mediapipe'];
+/** A model under evaluation: its segmenter, and how a still is fed to it. */
+interface Evaluated {
+  model: ModelName;
+  seg: Segmenter;
+  /** Segment a still: BlazePose detects on a first call and tracks on the second. */
+  still(frame: FramePixels): Promise<Mask>;
+  /** Forget tracking state (BlazePose) before a new sequence. */
+  reset(): void;
+}
 
-async function portraits(seg: Segmenter, legacy: Awaited<ReturnType<typeof createLegacy>>, ids: string[]) {
-  const sums = Object.fromEntries(METHODS.map((m) => [m, { iou: 0, coreIou: 0, leak: 0, retention: 0, n: 0 }]));
+async function createEvaluated(model: ModelName, base: URL): Promise<Evaluated> {
+  if (model === 'selfie') {
+    const seg = await createSelfieSegmenter({ backend: 'wasm', modelBaseUrl: base });
+    return { model, seg, still: (f) => seg.segment(f), reset: () => {} };
+  }
+  if (model === 'selfie-landscape') {
+    const seg = await createLandscapeSegmenter({ modelBaseUrl: base });
+    return { model, seg, still: (f) => seg.segment(f), reset: () => {} };
+  }
+  const seg = await createBlazePoseSegmenter({ variant: model, backend: 'wasm', modelBaseUrl: base });
+  return {
+    model, seg,
+    reset: () => seg.reset(),
+    async still(f) {
+      seg.reset();
+      await seg.segment(f);
+      return seg.segment(f);
+    },
+  };
+}
+
+const LEGACY = 'legacy mediapipe general (raw)';
+const copyMask = (m: Mask): Mask => ({ data: Uint8Array.from(m.data), width: m.width, height: m.height });
+
+function methodNames(models: Evaluated[]): string[] {
+  return [...models.flatMap((m) => [`${m.model} raw`, `${m.model} refined`]), LEGACY];
+}
+
+async function portraits(models: Evaluated[], legacy: Awaited<ReturnType<typeof createLegacy>>, ids: string[]) {
+  const methods = methodNames(models);
+  const sums = Object.fromEntries(methods.map((m) => [m, { iou: 0, coreIou: 0, leak: 0, retention: 0, n: 0 }]));
   const refineMs: number[] = [];
+  const segMs: Record<string, number[]> = Object.fromEntries(models.map((m) => [m.model, []]));
   for (const id of ids) {
     const img = await bitmap(`/media/portraits/images/${id}.jpg`);
     const w = img.width & ~1, h = img.height & ~1;
@@ -139,34 +181,42 @@ async function portraits(seg: Segmenter, legacy: Awaited<ReturnType<typeof creat
     for (let i = 0; i < gt.length; i++) gt[i] = mp[i * 4]! >= 128 ? 1 : 0;
     const keep = coreMask(gt, w, h, 4);
     const frame = rgbaFrame(px, w, h);
-    const raw = await seg.segment(frame);
-    const rawCopy: Mask = { data: Uint8Array.from(raw.data), width: raw.width, height: raw.height };
-    const refiner = createGuidedRefiner(); // a still seen once: the first frame after a reset
-    const t = performance.now();
-    const refined = refiner.refine(frame, rawCopy);
-    refineMs.push(performance.now() - t);
-    const masks: Record<Method, Mask> = {
-      'selfie raw': rawCopy,
-      'selfie refined': refined,
-      'legacy mediapipe': await legacy(ctx.canvas, w, h),
-    };
-    for (const m of METHODS) {
-      const pred = shown(masks[m], w, h);
+    const masks: Record<string, Mask> = {};
+    for (const m of models) {
+      let t = performance.now();
+      const raw = copyMask(await m.still(frame));
+      segMs[m.model]!.push(performance.now() - t);
+      const refiner = createGuidedRefiner(); // a still seen once: the first frame after a reset
+      t = performance.now();
+      const refined = refiner.refine(frame, raw);
+      if (m.model === 'selfie') refineMs.push(performance.now() - t);
+      masks[`${m.model} raw`] = raw;
+      masks[`${m.model} refined`] = refined;
+    }
+    masks[LEGACY] = await legacy(ctx.canvas, w, h);
+    for (const name of methods) {
+      const pred = shown(masks[name]!, w, h);
       const a = score(pred, gt, null), c = score(pred, gt, keep);
-      const s = sums[m]!;
+      const s = sums[name]!;
       s.iou += a.iou; s.leak += a.leak; s.retention += a.retention; s.coreIou += c.iou; s.n++;
     }
     img.close();
     mimg.close();
   }
-  return { sums, refineMs };
+  return { sums, refineMs, segMs };
 }
 
-async function clip(seg: Segmenter, legacy: Awaited<ReturnType<typeof createLegacy>>, frames: number) {
+async function clip(models: Evaluated[], legacy: Awaited<ReturnType<typeof createLegacy>>, frames: number) {
   const W = 960, H = 540, B = 8, bw = Math.ceil(W / B), bh = Math.ceil(H / B);
-  const refiners: Record<Method, Refiner | null> = { 'selfie raw': createIdentityRefiner(), 'selfie refined': createGuidedRefiner(), 'legacy mediapipe': null };
-  const prev: Partial<Record<Method, Uint8Array>> = {};
-  const flips = Object.fromEntries(METHODS.map((m) => [m, 0])) as Record<Method, number>;
+  const methods = methodNames(models);
+  const refiners: Record<string, Refiner> = {};
+  for (const m of models) {
+    refiners[`${m.model} raw`] = createIdentityRefiner();
+    refiners[`${m.model} refined`] = createGuidedRefiner();
+    m.reset();
+  }
+  const prev: Record<string, Uint8Array> = {};
+  const flips: Record<string, number> = Object.fromEntries(methods.map((m) => [m, 0]));
   let staticPixels = 0, allPixels = 0;
   let prevY: Float32Array | null = null;
   const refineMs: number[] = [];
@@ -194,18 +244,25 @@ async function clip(seg: Segmenter, legacy: Awaited<ReturnType<typeof createLega
     }
     prevY = Y;
     const frame = rgbaFrame(px, W, H);
-    const raw = await seg.segment(frame);
-    const rawCopy: Mask = { data: Uint8Array.from(raw.data), width: raw.width, height: raw.height };
-    for (const m of METHODS) {
-      let mask: Mask;
-      if (m === 'legacy mediapipe') mask = await legacy(ctx.canvas, 256, 256);
-      else {
-        const t = performance.now();
-        mask = refiners[m]!.refine(frame, rawCopy);
-        if (m === 'selfie refined') refineMs.push(performance.now() - t);
+    const masks: Record<string, Mask> = {};
+    for (const m of models) {
+      const raw = copyMask(await m.seg.segment(frame)); // consecutive frames: BlazePose tracks
+      masks[`${m.model} raw`] = refiners[`${m.model} raw`]!.refine(frame, raw);
+      const t = performance.now();
+      masks[`${m.model} refined`] = refiners[`${m.model} refined`]!.refine(frame, raw);
+      if (m.model === 'selfie') refineMs.push(performance.now() - t);
+    }
+    masks[LEGACY] = await legacy(ctx.canvas, 256, 256);
+    if (still) {
+      for (let y = 0; y < H; y++) {
+        const row = ((y / B) | 0) * bw;
+        for (let x = 0; x < W; x++) if (still[row + ((x / B) | 0)]) staticPixels++;
       }
-      const d = shown(mask, W, H);
-      const p = prev[m];
+      allPixels += W * H;
+    }
+    for (const name of methods) {
+      const d = shown(masks[name]!, W, H);
+      const p = prev[name];
       if (p && still) {
         let n = 0;
         for (let y = 0; y < H; y++) {
@@ -213,19 +270,17 @@ async function clip(seg: Segmenter, legacy: Awaited<ReturnType<typeof createLega
           for (let x = 0; x < W; x++) {
             if (!still[row + ((x / B) | 0)]) continue;
             const i = y * W + x;
-            if (m === 'selfie raw') staticPixels++;
             if (d[i] !== p[i]) n++;
           }
         }
-        flips[m] += n;
+        flips[name]! += n;
       }
-      if (m === 'selfie raw' && still) allPixels += W * H;
-      prev[m] = d;
+      prev[name] = d;
     }
   }
   return {
     frames, staticShare: staticPixels / Math.max(1, allPixels),
-    flicker: Object.fromEntries(METHODS.map((m) => [m, flips[m] / Math.max(1, staticPixels)])),
+    flicker: Object.fromEntries(methods.map((m) => [m, flips[m]! / Math.max(1, staticPixels)])),
     refineMs,
   };
 }
@@ -280,15 +335,18 @@ async function pictures(seg: Segmenter): Promise<Record<string, string>> {
 }
 
 window.__eval = {
-  async run({ ids, clipFrames, images }) {
-    await initBackend('wasm', new URL('/models/wasm/', location.href));
-    const seg = await createSelfieSegmenter({ backend: 'wasm', modelBaseUrl: new URL('/models/', location.href) });
+  async run({ ids, clipFrames, images, models: names }) {
+    const base = new URL('/models/', location.href);
+    await initBackend('wasm', new URL('wasm/', base));
+    const models: Evaluated[] = [];
+    for (const name of names) models.push(await createEvaluated(name, base));
     const portraitLegacy = await createLegacy(640, 480);
-    const p = ids.length ? await portraits(seg, portraitLegacy, ids) : null;
+    const p = ids.length ? await portraits(models, portraitLegacy, ids) : null;
     const clipLegacy = portraitLegacy; // same fixed input size
-    const c = clipFrames > 1 ? await clip(seg, clipLegacy, clipFrames) : null;
-    const pics = images ? await pictures(seg) : null;
-    seg.dispose();
+    const c = clipFrames > 1 ? await clip(models, clipLegacy, clipFrames) : null;
+    const selfie = models.find((m) => m.model === 'selfie');
+    const pics = images && selfie ? await pictures(selfie.seg) : null;
+    for (const m of models) m.seg.dispose();
     return { portraits: p, clip: c, pictures: pics, userAgent: navigator.userAgent };
   },
 };

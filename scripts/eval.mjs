@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Quality evaluation (npm run eval): portraits (mIoU, core mIoU, leak, retention) and clip flicker
-// for our selfie model raw vs refined and the legacy @mediapipe/selfie_segmentation solution, in
-// headless Chromium. Method: see benchmarks/eval.ts and docs/quality.md.
+// per model (selfie, selfie-landscape, lite, full, heavy) × refinement off/on, and the legacy
+// @mediapipe/selfie_segmentation solution (general model) for comparison, in headless Chromium.
+// Method: see benchmarks/eval.ts and docs/quality.md.
 //
-//   node scripts/eval.mjs [--portraits=N] [--frames=N] [--images] [--write]
+//   node scripts/eval.mjs [--models=a,b] [--portraits=N] [--frames=N] [--images] [--write]
+//     --models=a,b    models to evaluate (default all five)
 //     --portraits=N   first N portraits (default all 58)
 //     --frames=N      consecutive clip frames for flicker (default 150 = 5 s)
 //     --images        also write before/after PNGs to docs/images/ (Apache-2.0 media only)
@@ -24,6 +26,9 @@ const num = (name, fallback) => {
   return a ? Number(a.split('=')[1]) : fallback;
 };
 const flag = (name) => argv.includes(`--${name}`);
+const MODELS = ['selfie', 'selfie-landscape', 'lite', 'full', 'heavy'];
+const models = (argv.find((x) => x.startsWith('--models='))?.slice('--models='.length).split(',').filter(Boolean)) ?? MODELS;
+for (const m of models) if (!MODELS.includes(m)) throw new Error(`--models: unknown model ${m} (${MODELS.join(', ')})`);
 const CLIP_START_S = 2;
 const evalDir = join(cacheDir, 'eval');
 const clipDir = join(evalDir, 'clip');
@@ -55,18 +60,19 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.lengt
 
 function markdown(r) {
   const lines = [];
-  if (r.portraits) {
-    lines.push(`Portraits (${r.portraits.n}), measured on what the output shows:`, '',
-      '| method | mIoU | core mIoU | leak | retention |', '|---|---|---|---|---|');
-    for (const [m, s] of Object.entries(r.portraits.methods)) lines.push(`| ${m} | ${s.mIoU} | ${s.coreMIoU} | ${(s.leak * 100).toFixed(2)} % | ${s.retention} |`);
-    lines.push('');
+  const methods = Object.keys(r.portraits?.methods ?? r.clip?.flicker ?? {});
+  lines.push(`Portraits: ${r.portraits ? `${r.portraits.n}, measured on what the output shows` : 'not run'}; ` +
+    `flicker: ${r.clip ? `doctor-540p, ${r.clip.frames} consecutive frames, ${(r.clip.staticShare * 100).toFixed(0)} % of pixel-frames static` : 'not run'}.`, '',
+    '| model | refinement | mIoU | core mIoU | leak | retention | flicker | ms per portrait (median) |', '|---|---|---|---|---|---|---|---|');
+  for (const m of methods) {
+    const s = r.portraits?.methods[m];
+    const f = r.clip?.flicker[m];
+    const [model, refinement] = m.startsWith('legacy') ? ['legacy MediaPipe solution, general model (reference)', 'none'] : m.split(' ');
+    const ms = r.portraits?.segMs?.[model];
+    lines.push(`| ${model} | ${refinement === 'refined' ? 'on' : refinement === 'raw' ? 'off' : refinement} | ${s ? s.mIoU : '—'} | ${s ? s.coreMIoU : '—'} | ` +
+      `${s ? `${(s.leak * 100).toFixed(2)} %` : '—'} | ${s ? s.retention : '—'} | ${f !== undefined ? `${(f * 100).toFixed(3)} %` : '—'} | ${ms ?? '—'} |`);
   }
-  if (r.clip) {
-    lines.push(`Clip flicker (doctor-540p, ${r.clip.frames} consecutive frames, ${(r.clip.staticShare * 100).toFixed(0)} % of pixel-frames static):`, '',
-      '| method | flicker (share of static pixels flipping per frame) |', '|---|---|');
-    for (const [m, v] of Object.entries(r.clip.flicker)) lines.push(`| ${m} | ${(v * 100).toFixed(3)} % |`);
-    lines.push('');
-  }
+  lines.push('');
   lines.push(`Refiner cost in the page (median ms per frame): portraits ${r.refineMs.portraits}, 960×540 clip ${r.refineMs.clip}.`);
   return lines.join('\n');
 }
@@ -97,14 +103,14 @@ async function main() {
     page.on('console', (m) => { if (m.type() === 'error') console.error('[page]', m.text()); });
     await page.goto(`${server.url}index.html`, { waitUntil: 'load' });
     await page.waitForFunction(() => window.__eval && window.SelfieSegmentation, { timeout: 60_000 });
-    const raw = await page.evaluate((o) => window.__eval.run(o), { ids, clipFrames: frames, images });
+    const raw = await page.evaluate((o) => window.__eval.run(o), { ids, clipFrames: frames, images, models });
     const result = { date: new Date().toISOString().slice(0, 10), chromium: raw.userAgent.match(/Chrome\/[\d.]+/)?.[0] };
     if (raw.portraits) {
       const methods = {};
       for (const [m, s] of Object.entries(raw.portraits.sums)) {
         methods[m] = { mIoU: f4(s.iou / s.n), coreMIoU: f4(s.coreIou / s.n), leak: f4(s.leak / s.n), retention: f4(s.retention / s.n) };
       }
-      result.portraits = { n: ids.length, methods };
+      result.portraits = { n: ids.length, methods, segMs: Object.fromEntries(Object.entries(raw.portraits.segMs).map(([k, v]) => [k, Math.round(median(v))])) };
     }
     if (raw.clip) result.clip = { frames: raw.clip.frames, staticShare: f3(raw.clip.staticShare), flicker: Object.fromEntries(Object.entries(raw.clip.flicker).map(([k, v]) => [k, Math.round(v * 1e6) / 1e6])) };
     result.refineMs = { portraits: f3(median(raw.portraits?.refineMs ?? [])), clip: f3(median(raw.clip?.refineMs ?? [])) };

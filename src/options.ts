@@ -47,8 +47,13 @@ export interface NoneEffect {
 /** What replaces the background. */
 export type Effect = BlurEffect | ImageEffect | VideoEffect | ColorEffect | NoneEffect;
 
-/** Segmentation model. `'selfie'` is MediaPipe selfie segmentation; the others are BlazePose GHUM. */
-export type ModelName = 'selfie' | 'lite' | 'full' | 'heavy';
+/**
+ * Segmentation model. `'selfie'` is MediaPipe selfie segmentation (tfjs graph, 256×256);
+ * `'selfie-landscape'` is the legacy MediaPipe solution with its landscape model (144×256), the
+ * original project's engine, which runs its own WebGL graph instead of tfjs; `'lite'`, `'full'`,
+ * `'heavy'` are BlazePose GHUM.
+ */
+export type ModelName = 'selfie' | 'selfie-landscape' | 'lite' | 'full' | 'heavy';
 /** Which people are kept. */
 export type PeopleMode = 'all' | 'primary';
 /** tfjs backend request. */
@@ -79,7 +84,11 @@ export interface PrivacyTrackOptions {
   model?: ModelName;
   /** Which people stay visible. Default `'all'`. */
   people?: PeopleMode;
-  /** tfjs backend. Default `'auto'`. */
+  /**
+   * tfjs backend. Default `'auto'`. With `model: 'selfie-landscape'` tfjs is not used: the
+   * MediaPipe solution always runs its own WebGL graph, so only `'auto'` and `'webgl'` are
+   * accepted and `stats.backend` is `'webgl'`.
+   */
   backend?: BackendRequest;
   /** Frame transport. Default `'auto'` (insertable streams where available, else canvas). */
   transport?: TransportRequest;
@@ -141,9 +150,11 @@ export const DEFAULT_OPTIONS = Object.freeze({
 } as const);
 
 const EFFECT_TYPES = ['blur', 'image', 'video', 'color', 'none'] as const;
-const MODELS = ['selfie', 'lite', 'full', 'heavy'] as const;
+const MODELS = ['selfie', 'selfie-landscape', 'lite', 'full', 'heavy'] as const;
 /** Models this release can run. */
-const AVAILABLE_MODELS: readonly ModelName[] = ['selfie', 'lite', 'full', 'heavy'];
+const AVAILABLE_MODELS: readonly ModelName[] = ['selfie', 'selfie-landscape', 'lite', 'full', 'heavy'];
+/** Backends `model: 'selfie-landscape'` accepts: the MediaPipe solution runs on its own WebGL graph. */
+const LANDSCAPE_BACKENDS = ['auto', 'webgl'] as const;
 const PEOPLE = ['all', 'primary'] as const;
 /**
  * `'primary'` is built (src/segmenter/primary.ts) but not offered: on composed scenes it does not
@@ -273,12 +284,22 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
   if (typeof maskTimeoutMs !== 'number' || !Number.isFinite(maskTimeoutMs) || maskTimeoutMs < 20 || maskTimeoutMs > 5000) {
     throw new InvalidOptionsError('maskTimeoutMs', ['a number of milliseconds from 20 to 5000'], maskTimeoutMs);
   }
+  const backend = oneOf('backend', o['backend'], BACKENDS, DEFAULT_OPTIONS.backend);
+  if (model === 'selfie-landscape') {
+    if (backend !== 'auto' && backend !== 'webgl') {
+      throw new InvalidOptionsError('backend', LANDSCAPE_BACKENDS.map((b) => `'${b}'`), backend,
+        'model \'selfie-landscape\' runs the MediaPipe solution\'s own WebGL graph, not tfjs.');
+    }
+    if (people !== 'all') {
+      throw new InvalidOptionsError('people', ['\'all\''], people, 'model \'selfie-landscape\' keeps everyone it segments.');
+    }
+  }
   const modelBaseUrl = toUrl('modelBaseUrl', o['modelBaseUrl'], defaultModelBaseUrl());
   return {
     effect: normalizeEffect(o['effect']),
     model,
     people,
-    backend: oneOf('backend', o['backend'], BACKENDS, DEFAULT_OPTIONS.backend),
+    backend,
     transport: oneOf('transport', o['transport'], TRANSPORTS, DEFAULT_OPTIONS.transport),
     compositor: oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor),
     maskTimeoutMs,

@@ -85,7 +85,8 @@ export class Pipeline extends EventTarget implements PrivacyController {
       this.dispatchEvent(new CustomEvent('state', { detail: { state, protection: this.#protection } }));
     });
     this.#stats = {
-      fps: 0, inputFps: 0, cameraFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0,
+      fps: 0, inputFps: 0, cameraFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, latencyP50Ms: 0, latencyP95Ms: 0,
+      droppedFrames: 0, veiledFrames: 0,
       framesOut: 0, width: 0, height: 0, backend: parts.segmenter.backend, model: parts.segmenter.model,
       transport: parts.transport, compositor: parts.compositor.kind, state: 'starting', protection: 'veiled',
     };

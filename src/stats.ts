@@ -22,6 +22,10 @@ export interface PrivacyStats {
   compositeMs: number;
   /** Mean time from receiving a frame to handing the output frame to the sink, ms. */
   latencyMs: number;
+  /** Median (50th percentile) of the same per-frame time over the last window, ms. */
+  latencyP50Ms: number;
+  /** 95th percentile of the same per-frame time over the last window, ms (nearest rank). */
+  latencyP95Ms: number;
   /**
    * Camera frames not output since start: withheld by the pipeline (a frame it could not protect)
    * plus, where `MediaStreamTrack.stats` exists, frames the camera produced that the pipeline was
@@ -61,6 +65,8 @@ export class StatsWindow {
   #segCount = 0;
   #compMs = 0;
   #latMs = 0;
+  /** Per-frame latencies of this window (ms), for the percentiles. */
+  #lat: number[] = [];
   totalOut = 0;
   dropped = 0;
   veiled = 0;
@@ -86,18 +92,22 @@ export class StatsWindow {
     }
     this.#compMs += compositeMs;
     this.#latMs += latencyMs;
+    this.#lat.push(latencyMs);
   }
 
   /** Close the window and return its figures; a new window starts at `now`. */
-  snapshot(now: number): Pick<PrivacyStats, 'fps' | 'inputFps' | 'segmentationMs' | 'compositeMs' | 'latencyMs' | 'droppedFrames' | 'veiledFrames' | 'framesOut'> & { seconds: number } {
+  snapshot(now: number): Pick<PrivacyStats, 'fps' | 'inputFps' | 'segmentationMs' | 'compositeMs' | 'latencyMs' | 'latencyP50Ms' | 'latencyP95Ms' | 'droppedFrames' | 'veiledFrames' | 'framesOut'> & { seconds: number } {
     const seconds = Math.max(1e-3, (now - this.#start) / 1000);
     const n = Math.max(1, this.#framesOut);
+    const lat = this.#lat.sort((a, b) => a - b);
     const out = {
       fps: round(this.#framesOut / seconds),
       inputFps: round(this.#framesIn / seconds),
       segmentationMs: round(this.#segCount ? this.#segMs / this.#segCount : 0),
       compositeMs: round(this.#compMs / n),
       latencyMs: round(this.#latMs / n),
+      latencyP50Ms: round(percentile(lat, 0.5)),
+      latencyP95Ms: round(percentile(lat, 0.95)),
       droppedFrames: this.dropped,
       veiledFrames: this.veiled,
       framesOut: this.totalOut,
@@ -106,8 +116,19 @@ export class StatsWindow {
     this.#start = now;
     this.#framesIn = this.#framesOut = this.#segCount = 0;
     this.#segMs = this.#compMs = this.#latMs = 0;
+    this.#lat = [];
     return out;
   }
+}
+
+/**
+ * The `q` quantile (0..1) of ascending `sorted` values by the nearest-rank method: the smallest
+ * value with at least `q` of the values at or below it. 0 for no values.
+ */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil(q * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
 function round(x: number): number {

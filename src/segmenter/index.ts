@@ -5,6 +5,7 @@
  * | model \ people | `'all'` | `'primary'` |
  * |---|---|---|
  * | `'selfie'` | selfie | selfie × gate from BlazePose lite |
+ * | `'selfie-landscape'` | the legacy MediaPipe solution, landscape model (no tfjs) | rejected by options |
  * | `'lite' \| 'full' \| 'heavy'` | BlazePose segmentation (the tracked person only) | selfie × gate from that BlazePose model |
  */
 import type { FetchOptions } from '../models/load.js';
@@ -26,9 +27,18 @@ export interface CreateSegmenterOptions extends FetchOptions {
 /** BlazePose model used for the main-person gate when `model` is `'selfie'`. */
 export const DEFAULT_PRIMARY_POSE_MODEL: BlazePoseVariant = 'lite';
 
+/** Whether `model` runs on tfjs (and so needs a tfjs backend started before its segmenter). */
+export function usesTfjs(model: ModelName): boolean {
+  return model !== 'selfie-landscape';
+}
+
 /** Build the segmenter for the options; loads (and verifies) every model it needs. */
 export async function createSegmenter(options: CreateSegmenterOptions): Promise<Segmenter> {
   const { model, people, backend, modelBaseUrl } = options;
+  if (model === 'selfie-landscape') {
+    const { createLandscapeSegmenter } = await import('./landscape.js');
+    return createLandscapeSegmenter({ modelBaseUrl, onProgress: options.onProgress });
+  }
   if (model === 'selfie' && people === 'all') return createSelfieSegmenter(options);
   const { createBlazePoseSegmenter } = await import('./blazepose/segmenter.js');
   const variant: BlazePoseVariant = model === 'selfie' ? DEFAULT_PRIMARY_POSE_MODEL : model;

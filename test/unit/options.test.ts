@@ -169,8 +169,19 @@ describe('normalizeOptions rejects bad values, naming the field', () => {
     expect(err.message).toMatch(/readable/);
   });
 
-  it.each(['selfie', 'lite', 'full', 'heavy'] as const)('accepts model %s', (model) => {
+  it.each(['selfie', 'selfie-landscape', 'lite', 'full', 'heavy'] as const)('accepts model %s', (model) => {
     expect(normalizeOptions({ model }).model).toBe(model);
+  });
+
+  it('model \'selfie-landscape\' accepts backend auto/webgl only (the MediaPipe solution runs its own WebGL graph)', () => {
+    expect(normalizeOptions({ model: 'selfie-landscape', backend: 'webgl' }).backend).toBe('webgl');
+    expect(normalizeOptions({ model: 'selfie-landscape' }).backend).toBe('auto');
+    for (const backend of ['wasm', 'webgpu']) {
+      const err = invalid(() => normalizeOptions({ model: 'selfie-landscape', backend }));
+      expect(err.option).toBe('backend');
+      expect(err.allowed).toEqual(["'auto'", "'webgl'"]);
+      expect(err.message).toMatch(/WebGL graph/);
+    }
   });
 
   it('rejects people: \'primary\' in this release, saying so', () => {

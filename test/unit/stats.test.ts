@@ -1,6 +1,6 @@
 // StatsWindow: rates over the window from explicit timestamps, means, counters, reset.
 import { describe, expect, it } from 'vitest';
-import { StatsWindow } from '../../src/stats.js';
+import { percentile, StatsWindow } from '../../src/stats.js';
 
 describe('StatsWindow', () => {
   it('computes fps and input fps over the window from the given timestamps', () => {
@@ -38,7 +38,7 @@ describe('StatsWindow', () => {
     const s = new StatsWindow(500);
     const snap = s.snapshot(500); // zero-length window is clamped, not a division by zero
     expect(snap).toEqual({
-      fps: 0, inputFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0, framesOut: 0,
+      fps: 0, inputFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, latencyP50Ms: 0, latencyP95Ms: 0, droppedFrames: 0, veiledFrames: 0, framesOut: 0,
       seconds: 0.001,
     });
   });
@@ -72,5 +72,43 @@ describe('StatsWindow', () => {
 
     const third = s.snapshot(2500);
     expect(third).toMatchObject({ fps: 0, inputFps: 0, compositeMs: 0, latencyMs: 0, framesOut: 15 });
+  });
+});
+
+describe('percentile (nearest rank)', () => {
+  it('picks the smallest value with at least q of the values at or below it', () => {
+    const xs = Array.from({ length: 20 }, (_, i) => i + 1); // 1..20
+    expect(percentile(xs, 0.5)).toBe(10);
+    expect(percentile(xs, 0.95)).toBe(19);
+    expect(percentile(xs, 1)).toBe(20);
+    expect(percentile(xs, 0)).toBe(1);
+    expect(percentile([7], 0.95)).toBe(7);
+    expect(percentile([1, 2, 3], 0.5)).toBe(2);
+    expect(percentile([1, 2, 3, 4], 0.5)).toBe(2);
+  });
+
+  it('is 0 for no values', () => {
+    expect(percentile([], 0.5)).toBe(0);
+  });
+});
+
+describe('StatsWindow latency percentiles', () => {
+  it('gives p50/p95 of the window\'s per-frame latencies, unaffected by arrival order, then starts afresh', () => {
+    const s = new StatsWindow(0);
+    // 100 frames: 1..100 ms in a shuffled order; one outlier does not move the median.
+    const lat = Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) + 1);
+    for (const l of lat) s.frameOut(1, 1, l);
+    const a = s.snapshot(1000);
+    expect(a.latencyP50Ms).toBe(50);
+    expect(a.latencyP95Ms).toBe(95);
+    expect(a.latencyMs).toBe(50.5);
+
+    s.frameOut(1, 1, 400);
+    s.frameOut(1, 1, 20);
+    s.frameOut(1, 1, 30);
+    const b = s.snapshot(2000);
+    expect(b.latencyP50Ms).toBe(30); // only this window's three frames
+    expect(b.latencyP95Ms).toBe(400);
+    expect(b.latencyMs).toBe(150);
   });
 });
