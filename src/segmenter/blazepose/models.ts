@@ -38,9 +38,10 @@ export interface PoseModels {
   readonly variant: BlazePoseVariant;
   /**
    * Every person the detector finds in the frame (after NMS), frame pixels, scoring at least
-   * `minScore` (default: the detector's own threshold). Reads `frame` synchronously.
+   * `minScore` (default: the detector's own threshold), in `region` (default: the whole frame,
+   * letterboxed). Reads `frame` synchronously.
    */
-  detect(frame: FramePixels, minScore?: number): Promise<Detection[]>;
+  detect(frame: FramePixels, minScore?: number, region?: Roi): Promise<Detection[]>;
   /** The landmark model on `roi`; null when no pose is present there. Reads `frame` synchronously. */
   landmarks(frame: FramePixels, roi: Roi): Promise<PoseResult | null>;
   /** Milliseconds spent in each model since the last {@link PoseModels.resetTimings}. */
@@ -110,10 +111,10 @@ export async function loadPoseModels(options: PoseModelsOptions): Promise<PoseMo
     resetTimings() {
       timings.detectorMs = timings.landmarkMs = timings.detectorRuns = timings.landmarkRuns = 0;
     },
-    async detect(frame, minScore = DEFAULT_DETECTION_CONFIG.minScore) {
+    async detect(frame, minScore = DEFAULT_DETECTION_CONFIG.minScore, region) {
       alive();
       const t0 = performance.now();
-      const box = letterboxRoi(frame.width, frame.height);
+      const box = region ?? letterboxRoi(frame.width, frame.height);
       // Input in [-1, 1]; the letterbox padding is black (-1), as in MediaPipe's zero border.
       cropToInput(frame, box, detIn, DETECTOR_INPUT_SIZE, -1, 1, -1);
       const out = tf.tidy(() => detector.execute(tf.tensor4d(detIn, [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3])) as tf.Tensor);
