@@ -20,7 +20,9 @@ import { makeComposite, scoreMask, type Composite, type Placement } from './comp
 import { fetchBitmap, loadPortrait, MODEL_BASE, portraitIds, type Portrait } from './helpers.js';
 
 const BASE = new URL(MODEL_BASE, location.href);
-const VARIANT: BlazePoseVariant = (new URLSearchParams(location.search).get('variant') as BlazePoseVariant | null) ?? 'lite';
+/** BlazePose model that tracks people (`?variant=full|heavy` on the test page; default lite). */
+const requested = new URLSearchParams(location.search).get('variant');
+const VARIANT: BlazePoseVariant = requested === 'full' || requested === 'heavy' ? requested : 'lite';
 /** Main people (the first ids); each gets one bystander beside and one behind. */
 const PRIMARIES = 24;
 /** Targets of the issue. */
@@ -97,7 +99,8 @@ describe(`people: 'primary' segmenter (selfie + BlazePose ${VARIANT}, wasm)`, ()
       const main = single[i]!;
       let other = portraits[(i * 7 + 29) % n]!;
       if (other === main) other = portraits[(i * 7 + 30) % n]!;
-      for (const placement of ['beside', 'behind'] as Placement[]) {
+      const placements: Placement[] = ['beside', 'behind'];
+      for (const placement of placements) {
         const c = makeComposite(main, other, placement, 0.6);
         if (c.bystanderShare < 0.02) continue; // bystander (nearly) hidden: nothing to measure
         rows.push(await scoreComposite(seg, selfieOnly, c));
@@ -188,7 +191,8 @@ describe(`people: 'primary' segmenter (selfie + BlazePose ${VARIANT}, wasm)`, ()
     const hd = framePixels(c.image, 1280, 720);
     const baseline = tf.memory().numTensors;
     const med = (a: number[]): number => quantile(a, 0.5);
-    for (const variant of ['lite', 'full'] as BlazePoseVariant[]) {
+    const variants: BlazePoseVariant[] = ['lite', 'full'];
+    for (const variant of variants) {
       const models = await loadPoseModels({ variant, modelBaseUrl: BASE });
       const seg = createPrimarySegmenter(await createSelfieSegmenter({ backend: 'wasm', modelBaseUrl: BASE }), models);
       await seg.segment(hd);
