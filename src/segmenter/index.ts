@@ -4,13 +4,13 @@
  *
  * | model \ people | `'all'` | `'primary'` |
  * |---|---|---|
- * | `'selfie'` | selfie | selfie × gate from BlazePose lite |
+ * | `'selfie'` | selfie | selfie, pixels assigned per person (everyone tracked with BlazePose lite) |
  * | `'selfie-landscape'` | the legacy MediaPipe solution, landscape model (no tfjs) | rejected by options |
- * | `'lite' \| 'full' \| 'heavy'` | BlazePose segmentation (the tracked person only) | selfie × gate from that BlazePose model |
+ * | `'lite' \| 'full' \| 'heavy'` | BlazePose segmentation (the tracked person only) | likewise, people tracked with that BlazePose model |
  */
 import type { FetchOptions } from '../models/load.js';
 import type { BackendName, LoadProgress, ModelName, PeopleMode } from '../options.js';
-import { createSelfieSegmenter, SELFIE_INPUT_SIZE } from './selfie.js';
+import { createSelfieSegmenter } from './selfie.js';
 import type { BlazePoseVariant } from './blazepose/constants.js';
 import type { Segmenter } from './types.js';
 
@@ -24,7 +24,7 @@ export interface CreateSegmenterOptions extends FetchOptions {
   modelBaseUrl: URL;
 }
 
-/** BlazePose model used for the main-person gate when `model` is `'selfie'`. */
+/** BlazePose model that tracks people for `people: 'primary'` when `model` is `'selfie'`. */
 export const DEFAULT_PRIMARY_POSE_MODEL: BlazePoseVariant = 'lite';
 
 /** Whether `model` runs on tfjs (and so needs a tfjs backend started before its segmenter). */
@@ -52,18 +52,15 @@ export async function createSegmenter(options: CreateSegmenterOptions): Promise<
     for (const v of parts.values()) { loaded += v.loaded; total += v.total; }
     options.onProgress?.({ loaded, total });
   });
-  const { createPrimarySegmenter } = await import('./primary.js');
+  const [{ createPrimarySegmenter }, { loadPoseModels }] = await Promise.all([import('./primary.js'), import('./blazepose/models.js')]);
   const [selfie, pose] = await Promise.allSettled([
     createSelfieSegmenter({ backend, modelBaseUrl, signal: options.signal, fetch: options.fetch, onProgress: progress('selfie') }),
-    createBlazePoseSegmenter({
-      variant, backend, modelBaseUrl, signal: options.signal, fetch: options.fetch, onProgress: progress('pose'),
-      maskSize: () => ({ width: SELFIE_INPUT_SIZE, height: SELFIE_INPUT_SIZE }),
-    }),
+    loadPoseModels({ variant, modelBaseUrl, signal: options.signal, fetch: options.fetch, onProgress: progress('pose') }),
   ]);
   if (selfie.status === 'rejected' || pose.status === 'rejected') {
     if (selfie.status === 'fulfilled') selfie.value.dispose();
     if (pose.status === 'fulfilled') pose.value.dispose();
     throw selfie.status === 'rejected' ? selfie.reason : pose.status === 'rejected' ? pose.reason : new Error('unreachable');
   }
-  return createPrimarySegmenter(selfie.value, pose.value);
+  return createPrimarySegmenter(selfie.value, pose.value, { model });
 }

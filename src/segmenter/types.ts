@@ -27,3 +27,18 @@ export interface Segmenter {
   /** Free the model's tensors. Idempotent. */
   dispose(): void;
 }
+
+/** Who a people-aware segmenter saw in its last frame (the `'people'` event's detail). */
+export interface PeopleSeen {
+  /** People in view. */
+  readonly count: number;
+  /** The main person, or null when nobody was found (the frame is all background). */
+  readonly primary: {
+    /** Stable while the same person stays the main person. */
+    readonly id: number;
+    /** Bounding box of the person's landmarks inside the frame, frame pixels. */
+    readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
+    /** Pose presence score of the landmark model, 0..1. */
+    readonly score: number;
+  } | null;
+}

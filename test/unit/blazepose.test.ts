@@ -10,7 +10,7 @@ import { landmarksToRoi, projectLandmarks } from '../../src/segmenter/blazepose/
 import {
   cropToInput, frameToRoi, letterboxRoi, normalizeRadians, roiFromAlignment, roiToFrame, snapshotFrame, warpRoiToFrame, type Roi,
 } from '../../src/segmenter/blazepose/roi.js';
-import { dilate } from '../../src/segmenter/primary.js';
+import { dilate } from '../../src/segmenter/people/assign.js';
 import type { FramePixels } from '../../src/frame/pixels.js';
 
 function det(xMin: number, yMin: number, xMax: number, yMax: number, score = 0.9): Detection {

@@ -8,6 +8,9 @@
 import { DEFAULT_ANCHOR_CONFIG, DEFAULT_DETECTION_CONFIG, DEFAULT_PRIMARY_CONFIG, DETECTOR_INPUT_SIZE } from './constants.js';
 import { roiFromAlignment, roiToFrame, type Point, type Roi } from './roi.js';
 
+/** Decoding settings (see {@link DEFAULT_DETECTION_CONFIG}). */
+export type DetectionConfig = { readonly [K in keyof typeof DEFAULT_DETECTION_CONFIG]: number };
+
 /** Anchor centres, normalised to the detector input; sizes are fixed at 1 for this model. */
 export interface Anchors {
   readonly x: Float32Array;
@@ -64,7 +67,7 @@ export function createAnchors(config = DEFAULT_ANCHOR_CONFIG): Anchors {
  * x, y pairs, in input pixels relative to the anchor) into detections above `minScore`, with
  * coordinates normalised to the detector input (`[0, 1]`).
  */
-export function decodeDetections(raw: Float32Array, anchors: Anchors, config = DEFAULT_DETECTION_CONFIG): Detection[] {
+export function decodeDetections(raw: Float32Array, anchors: Anchors, config: DetectionConfig = DEFAULT_DETECTION_CONFIG): Detection[] {
   const stride = 1 + config.numCoords;
   const n = anchors.x.length;
   if (raw.length !== n * stride) throw new Error(`detector output has ${raw.length} values, expected ${n * stride}`);
