@@ -13,6 +13,8 @@ import { createRefiner } from './refine/index.js';
 import { createSegmenter } from './segmenter/index.js';
 import { createFrameSink } from './sink/index.js';
 import { createFrameSource } from './source/index.js';
+import { createFrameReader } from './frame/pixels.js';
+import { isGpuResident } from './gpu/select.js';
 
 /** Reads readyState afresh (TypeScript narrows it after the first check, but it changes over time). */
 function trackEnded(track: MediaStreamTrack): boolean {
@@ -81,6 +83,29 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
   };
   try {
     await initBackend(backend, opts.wasmBaseUrl);
+    if (isGpuResident(backend, compositorKind, opts.model, opts.people)) {
+      // GPU-resident path: frame, model input and output, refined mask and output frame stay in
+      // tfjs's WebGL context (src/gpu/). Loaded only when selected.
+      const { createGpuResidentParts } = await import('./gpu/index.js');
+      const parts = await createGpuResidentParts({ modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
+      undo.push(() => parts.segmenter.dispose()); // last: it owns the session and the reader
+      undo.push(() => parts.refiner.dispose());
+      const sink = createFrameSink(transport);
+      undo.push(() => {
+        sink.dispose();
+        sink.track.stop();
+      });
+      undo.push(() => parts.compositor.dispose());
+      await parts.compositor.setEffect(opts.effect);
+      if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');
+      const source = await createFrameSource(transport, input);
+      undo.push(() => source.dispose());
+      const pipeline = new Pipeline({ input, options: opts, transport, sink, source, ...parts });
+      undo.length = 0;
+      void pipeline.run();
+      await pipeline.ready;
+      return pipeline.attach();
+    }
     const segmenter = await createSegmenter({ model: opts.model, people: opts.people, backend, modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
     undo.push(() => segmenter.dispose());
     const refiner = createRefiner();
@@ -96,7 +121,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
     if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');
     const source = await createFrameSource(transport, input);
     undo.push(() => source.dispose());
-    const pipeline = new Pipeline({ input, options: opts, transport, segmenter, refiner, sink, compositor, source });
+    const pipeline = new Pipeline({ input, options: opts, transport, reader: createFrameReader(), segmenter, refiner, sink, compositor, source });
     undo.length = 0; // the pipeline owns every part now and tears them down itself
     void pipeline.run();
     await pipeline.ready;
