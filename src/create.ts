@@ -66,7 +66,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
 
   const caps = probeCapabilities();
   const transport = resolveTransport(opts.transport, caps);
-  const backend = resolveBackend(opts.backend, caps);
+  let backend = resolveBackend(opts.backend, caps);
   const compositorKind = resolveCompositor(opts.compositor, caps);
   if (typeof VideoFrame !== 'function') throw new UnsupportedEnvironmentError(['VideoFrame'], 'The pipeline needs WebCodecs VideoFrame.');
 
@@ -82,6 +82,11 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
     }
   };
   try {
+    if (opts.backend === 'auto' && caps.backendCandidates.length > 1) {
+      // More than one backend worth trying: a short timed run of the model on each picks one.
+      const { calibrateAuto } = await import('./backends/calibrate-runner.js');
+      backend = (await calibrateAuto(caps, opts.modelBaseUrl, opts.wasmBaseUrl)).pick;
+    }
     await initBackend(backend, opts.wasmBaseUrl);
     if (isGpuResident(backend, compositorKind, opts.model, opts.people)) {
       // GPU-resident path: frame, model input and output, refined mask and output frame stay in

@@ -3,7 +3,8 @@
 // Checks: no per-frame readback (counted by wrapping every readback API), protected from the first
 // frame, context loss fails closed and recovers, tensors and GL objects back to baseline.
 import * as tf from '@tensorflow/tfjs-core';
-import { createPrivacyTrack, type PrivacyStateDetail, type PrivacyTrack } from '../../src/index.js';
+import { calibrateAuto } from '../../src/backends/calibrate-runner.js';
+import { createPrivacyTrack, getCapabilities, type PrivacyStateDetail, type PrivacyTrack } from '../../src/index.js';
 import { debugCounters, debugHooks } from '../../src/internal/debug.js';
 import { assert, atLeast, equal } from './assert.js';
 import { fedTrack, loadPortrait, MODEL_BASE, pixels, portraitIds, sleep, startFeeding, type FedTrack, type Portrait } from './helpers.js';
@@ -162,5 +163,29 @@ describe('GPU-resident path (webgl backend + webgl compositor)', () => {
       track.stop();
       await input.close();
     }
+  });
+});
+
+describe("backend 'auto' calibration on the real model", () => {
+  it('times wasm and webgl (as on a machine with a GPU), picks the faster, and getCapabilities reports it', async () => {
+    const here = await getCapabilities();
+    console.log(`[calibrate] here: candidates ${JSON.stringify(here.backendCandidates)}, auto ${here.autoBackend}`);
+    // This machine has software WebGL: 'auto' times nothing and keeps wasm. Pretend the GPU is real.
+    const caps = { ...here, softwareWebgl: false, webgpu: false };
+    const tensors0 = tf.engine().state.numTensors;
+    const result = await calibrateAuto(caps, new URL(MODEL_BASE, location.href), new URL(`${MODEL_BASE}wasm/`, location.href));
+    console.log(`[calibrate] ${JSON.stringify(result)}`);
+    equal(result.probes.length, 2, 'two backends timed');
+    for (const p of result.probes) {
+      assert(p.medianMs !== null && p.medianMs > 0, `${p.backend} was timed (${p.error ?? ''})`);
+      atLeast(p.runs, 1, `${p.backend} runs`);
+    }
+    const fastest = result.probes.reduce((a, b) => (a.medianMs! <= b.medianMs! ? a : b));
+    equal(result.pick, fastest.backend, 'the pick is the lowest median');
+    equal(tf.getBackend(), result.pick, 'the picked backend is active');
+    equal(tf.engine().state.numTensors, tensors0, 'calibration leaves no tensor behind');
+    const after = await getCapabilities();
+    equal(after.backendCalibration, result, 'getCapabilities reports the calibration');
+    equal(after.autoBackend, result.pick, 'and what auto picks');
   });
 });
