@@ -6,7 +6,8 @@
 //   node scripts/demo.mjs [--headless]   headless benchmark: 720p selfie wasm, effect blur + color,
 //                                         insertable streams, compositor auto
 //     --1080                             also 1080p
-//     --all                              also canvas transport and the webgl compositor
+//     --all                              also canvas transport, the webgl compositor, and the
+//                                         GPU-resident path (webgl backend + webgl compositor)
 //     --warmup=SECONDS (5) --measure=SECONDS (10) --port=N (--serve)
 //
 // Prints one JSON line per configuration, then a Markdown table. Exit code 1 if any configuration
@@ -66,6 +67,8 @@ function configurations() {
       for (const effect of ['blur', 'color']) {
         list.push({ w, h, model: 'selfie', backend: 'wasm', effect, transport: 'canvas', compositor: 'auto' });
         list.push({ w, h, model: 'selfie', backend: 'wasm', effect, transport: 'insertable-streams', compositor: 'webgl' });
+        // The GPU-resident path (src/gpu/): webgl backend + webgl compositor.
+        list.push({ w, h, model: 'selfie', backend: 'webgl', effect, transport: 'insertable-streams', compositor: 'webgl' });
       }
     }
   }

@@ -48,6 +48,7 @@ export function createModelRunner(modelBaseUrl: URL, wasmBaseUrl: URL): Calibrat
  */
 export async function calibrateAuto(caps: Capabilities, modelBaseUrl: URL, wasmBaseUrl: URL): Promise<BackendCalibration> {
   const result = await calibrate(calibrationCandidates(caps), createModelRunner(modelBaseUrl, wasmBaseUrl));
+  await initBackend(result.pick, wasmBaseUrl);
   recordCalibration(result);
   return result;
 }

@@ -22,8 +22,8 @@ export function recordCalibration(result: BackendCalibration): void {
   last = result;
 }
 
-/** Default timed budget per backend, ms (after its warm-up run). */
-export const CALIBRATION_BUDGET_MS = 100;
+/** Default timed budget for all backends together, ms (warm-up runs and model loads excluded). */
+export const CALIBRATION_BUDGET_MS = 300;
 /** Most timed runs per backend. */
 export const CALIBRATION_MAX_RUNS = 5;
 
@@ -84,8 +84,10 @@ export interface CalibrationRunner {
 }
 
 /**
- * Time each candidate: start it, one warm-up run, then runs until `budgetMs` or `maxRuns`; pick the
- * lowest median. Backends that fail are reported and skipped. With one candidate nothing is timed.
+ * Time each candidate: start it, one warm-up run, then runs until its share of `budgetMs`
+ * (budget / candidates) or `maxRuns`; pick the lowest median. A run is never cut short, so the
+ * timed total can exceed the budget by at most one run per backend. Backends that fail are
+ * reported and skipped. With one candidate nothing is timed.
  * @throws Error when no candidate works
  */
 export async function calibrate(
@@ -93,6 +95,7 @@ export async function calibrate(
 ): Promise<BackendCalibration> {
   if (candidates.length === 1) return { probes: [{ backend: candidates[0]!, medianMs: null, runs: 0 }], pick: candidates[0]!, timedMs: 0 };
   const probes: BackendProbe[] = [];
+  const share = budgetMs / candidates.length;
   let timedMs = 0;
   for (const backend of candidates) {
     try {
@@ -101,7 +104,7 @@ export async function calibrate(
         await runner.run(); // warm-up: kernel compilation is not what we compare
         const times: number[] = [];
         const t0 = runner.now();
-        while (times.length < maxRuns && (times.length === 0 || runner.now() - t0 < budgetMs)) {
+        while (times.length < maxRuns && (times.length === 0 || runner.now() - t0 < share)) {
           const t = runner.now();
           await runner.run();
           times.push(runner.now() - t);
