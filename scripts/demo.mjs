@@ -9,7 +9,8 @@
 //     --all                              the matrix: every model (selfie, selfie-landscape, lite, full,
 //                                         heavy) × backend (wasm, webgl, webgpu; selfie-landscape: its
 //                                         own WebGL graph) with blur, the canvas transport and WebGL
-//                                         compositor for selfie/wasm, and the original project's
+//                                         compositor for selfie/wasm, the GPU-resident path (webgl
+//                                         backend + webgl compositor), and the original project's
 //                                         approach (legacy.html) side by side
 //     --legacy                           add the original project's approach to the quick run
 //     --models=a,b  --backends=a,b  --effects=a,b   restrict the matrix
@@ -93,6 +94,10 @@ function configurations() {
       if (list('models', MODELS).includes('selfie') && list('backends', BACKENDS).includes('wasm')) {
         out.push(ours(w, h, 'selfie', 'wasm', 'blur', 'canvas'));
         out.push(ours(w, h, 'selfie', 'wasm', 'blur', 'insertable-streams', 'webgl'));
+      }
+      if (list('models', MODELS).includes('selfie') && list('backends', BACKENDS).includes('webgl')) {
+        // The GPU-resident path (src/gpu/): webgl backend + webgl compositor.
+        out.push(ours(w, h, 'selfie', 'webgl', 'blur', 'insertable-streams', 'webgl'));
       }
     }
     if (wantLegacy) out.push({ page: 'legacy', w, h, model: 'legacy landscape', backend: 'mediapipe', effect: 'blur', transport: 'captureStream', compositor: 'canvas2d' });

@@ -2,6 +2,7 @@
  * Capability probes: what this browser supports, and what `'auto'` picks.
  */
 import type { CompositorKind } from './compositor/types.js';
+import { calibrationCandidates, lastCalibration, type BackendCalibration } from './backends/calibrate.js';
 import type { BackendName, TransportName } from './options.js';
 
 /** What this browser supports, and what `'auto'` would pick. */
@@ -32,8 +33,18 @@ export interface Capabilities {
   wasmThreads: boolean;
   /** `crossOriginIsolated` is true. */
   crossOriginIsolated: boolean;
-  /** What `backend: 'auto'` picks here, or `null` when nothing usable exists. */
+  /**
+   * What `backend: 'auto'` picks here, or `null` when nothing usable exists: the calibrated pick
+   * once a calibration ran on this page, else the heuristic (wasm SIMD, else WebGL2, else wasm).
+   */
   autoBackend: BackendName | null;
+  /**
+   * Backends `'auto'` would time on the loaded model: wasm SIMD and GPU backends on a hardware GPU.
+   * With one candidate (e.g. no GPU: WebGL is software) nothing is timed.
+   */
+  backendCandidates: BackendName[];
+  /** The calibration `'auto'` ran on this page (per-backend median ms and the pick), or null. */
+  backendCalibration: BackendCalibration | null;
   /** What `transport: 'auto'` picks here, or `null` when nothing usable exists. */
   autoTransport: TransportName | null;
   /** What `compositor: 'auto'` picks here. */
@@ -107,7 +118,9 @@ export function probeCapabilities(): Capabilities {
   const webgpu = typeof navigator === 'object' && 'gpu' in navigator && !!(navigator as { gpu?: unknown }).gpu;
   const insertableStreams = processor && generator;
   const canvasPath = hasVideo && rvfc && captureStream;
-  return {
+  const heuristic: BackendName | null = wasm && wasmSimd ? 'wasm' : webgl2 ? 'webgl' : wasm ? 'wasm' : null;
+  const calibration = lastCalibration();
+  const caps: Capabilities = {
     insertableStreams,
     videoTrackGenerator,
     requestVideoFrameCallback: rvfc,
@@ -119,14 +132,18 @@ export function probeCapabilities(): Capabilities {
     wasmSimd,
     wasmThreads,
     crossOriginIsolated: coi,
-    // Without a measured GPU advantage, wasm SIMD is the fast and predictable choice (RECIPES: 8 ms
-    // vs 143 ms on a software GPU). A calibrated choice between GPU backends is planned.
-    autoBackend: wasm && wasmSimd ? 'wasm' : webgl2 ? 'webgl' : wasm ? 'wasm' : null,
+    // Without a hardware GPU, wasm SIMD is the fast and predictable choice (RECIPES: 8 ms vs 143 ms
+    // on a software GPU); with one, createPrivacyTrack times the candidates (src/backends/calibrate.ts).
+    autoBackend: calibration?.pick ?? heuristic,
+    backendCandidates: [],
+    backendCalibration: calibration,
     autoTransport: insertableStreams ? 'insertable-streams' : canvasPath ? 'canvas' : null,
     // Measured here: a 720p WebGL canvas → VideoFrame costs 65–108 ms under SwiftShader, the
     // CPU compositor's buffer-backed frame a fraction of that.
     autoCompositor: webgl2 && !softwareWebgl ? 'webgl' : 'cpu',
   };
+  caps.backendCandidates = calibrationCandidates({ ...caps, autoBackend: heuristic });
+  return caps;
 }
 
 /**

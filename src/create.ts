@@ -7,12 +7,14 @@ import { probeCapabilities, type Capabilities } from './capabilities.js';
 import { createCompositor, resolveCompositor } from './compositor/index.js';
 import type { PrivacyTrack } from './controller.js';
 import { InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnvironmentError } from './errors.js';
-import { normalizeOptions, type PrivacyTrackOptions, type TransportName, type TransportRequest } from './options.js';
+import { normalizeOptions, type BackendName, type PrivacyTrackOptions, type TransportName, type TransportRequest } from './options.js';
 import { Pipeline } from './pipeline.js';
 import { createRefiner } from './refine/index.js';
 import { createSegmenter, usesTfjs } from './segmenter/index.js';
 import { createFrameSink } from './sink/index.js';
 import { createFrameSource } from './source/index.js';
+import { createFrameReader } from './frame/pixels.js';
+import { isGpuResident } from './gpu/select.js';
 
 /** Reads readyState afresh (TypeScript narrows it after the first check, but it changes over time). */
 function trackEnded(track: MediaStreamTrack): boolean {
@@ -67,7 +69,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
   // 'selfie-landscape' runs MediaPipe's own WebGL graph; tfjs is not started for it.
   const tfjs = usesTfjs(opts.model);
   if (!tfjs && !caps.webgl2) throw new UnsupportedEnvironmentError(['WebGL2'], 'model \'selfie-landscape\' needs WebGL.');
-  const backend = tfjs ? resolveBackend(opts.backend, caps) : 'webgl';
+  let backend: BackendName = tfjs ? resolveBackend(opts.backend, caps) : 'webgl';
   const compositorKind = resolveCompositor(opts.compositor, caps);
   if (typeof VideoFrame !== 'function') throw new UnsupportedEnvironmentError(['VideoFrame'], 'The pipeline needs WebCodecs VideoFrame.');
 
@@ -83,7 +85,37 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
     }
   };
   try {
-    if (tfjs) await initBackend(backend, opts.wasmBaseUrl);
+    if (tfjs) {
+      if (opts.backend === 'auto' && caps.backendCandidates.length > 1) {
+        // More than one backend worth trying: a short timed run of the model on each picks one.
+        const { calibrateAuto } = await import('./backends/calibrate-runner.js');
+        backend = (await calibrateAuto(caps, opts.modelBaseUrl, opts.wasmBaseUrl)).pick;
+      }
+      await initBackend(backend, opts.wasmBaseUrl);
+    }
+    if (tfjs && isGpuResident(backend, compositorKind, opts.model, opts.people)) {
+      // GPU-resident path: frame, model input and output, refined mask and output frame stay in
+      // tfjs's WebGL context (src/gpu/). Loaded only when selected.
+      const { createGpuResidentParts } = await import('./gpu/index.js');
+      const parts = await createGpuResidentParts({ modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
+      undo.push(() => parts.segmenter.dispose()); // last: it owns the session and the reader
+      undo.push(() => parts.refiner.dispose());
+      const sink = createFrameSink(transport);
+      undo.push(() => {
+        sink.dispose();
+        sink.track.stop();
+      });
+      undo.push(() => parts.compositor.dispose());
+      await parts.compositor.setEffect(opts.effect);
+      if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');
+      const source = await createFrameSource(transport, input);
+      undo.push(() => source.dispose());
+      const pipeline = new Pipeline({ input, options: opts, transport, sink, source, ...parts });
+      undo.length = 0;
+      void pipeline.run();
+      await pipeline.ready;
+      return pipeline.attach();
+    }
     const segmenter = await createSegmenter({ model: opts.model, people: opts.people, backend, modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
     undo.push(() => segmenter.dispose());
     const refiner = createRefiner();
@@ -99,7 +131,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
     if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');
     const source = await createFrameSource(transport, input);
     undo.push(() => source.dispose());
-    const pipeline = new Pipeline({ input, options: opts, transport, segmenter, refiner, sink, compositor, source });
+    const pipeline = new Pipeline({ input, options: opts, transport, reader: createFrameReader(), segmenter, refiner, sink, compositor, source });
     undo.length = 0; // the pipeline owns every part now and tears them down itself
     void pipeline.run();
     await pipeline.ready;

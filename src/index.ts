@@ -6,6 +6,7 @@
  */
 export { createPrivacyTrack } from './create.js';
 export { getCapabilities, type Capabilities } from './capabilities.js';
+export type { BackendCalibration, BackendProbe } from './backends/calibrate.js';
 export type { PrivacyController, PrivacyTrack, PrivacyEventMap, LiveOptions } from './controller.js';
 export {
   PrivacyTrackError,

@@ -12,7 +12,7 @@
 import type { LiveOptions, PrivacyController, PrivacyTrack } from './controller.js';
 import type { Compositor } from './compositor/types.js';
 import { AbortedError, CompositorError, InvalidOptionsError, PrivacyTrackError, SegmentationError, TrackEndedError } from './errors.js';
-import { createFrameReader, type FramePixels } from './frame/pixels.js';
+import type { FramePixels, FrameReader } from './frame/pixels.js';
 import { debugCounters, debugHooks } from './internal/debug.js';
 import { normalizeEffect, type Effect, type NormalizedOptions, type TransportName } from './options.js';
 import type { Refiner } from './refine/types.js';
@@ -38,22 +38,27 @@ const ERROR_REPEAT_MS = 1000;
 /** Consecutive failed segmentations before start-up gives up. */
 export const START_FAILURE_LIMIT = 3;
 
-/** The parts a pipeline runs; it takes ownership of all of them. */
-export interface PipelineParts {
+/**
+ * The parts a pipeline runs; it takes ownership of all of them. `F` and `M` are the frame and mask
+ * types the reader, segmenter, refiner and compositor agree on: CPU planes and byte masks by
+ * default, textures on the GPU-resident path (src/gpu/).
+ */
+export interface PipelineParts<F = FramePixels, M = Mask> {
   input: MediaStreamTrack;
   options: NormalizedOptions;
   transport: TransportName;
-  segmenter: Segmenter;
-  refiner: Refiner;
+  reader: FrameReader<F>;
+  segmenter: Segmenter<F, M>;
+  refiner: Refiner<F, M>;
   sink: FrameSink;
-  compositor: Compositor;
+  compositor: Compositor<F, M>;
   source: FrameSource;
 }
 
 /** Runs the loop and implements {@link PrivacyController}. */
-export class Pipeline extends EventTarget implements PrivacyController {
+export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements PrivacyController {
   readonly ready: Promise<void>;
-  readonly #parts: PipelineParts;
+  readonly #parts: PipelineParts<F, M>;
   readonly #lifecycle: Lifecycle;
   readonly #window = new StatsWindow(performance.now());
   readonly #track: MediaStreamTrack;
@@ -67,13 +72,12 @@ export class Pipeline extends EventTarget implements PrivacyController {
   #protection: ProtectionState = 'veiled';
   #lastErrorAt = -Infinity;
   #lastError: PrivacyTrackError | undefined;
-  #inflight: Promise<Mask> | null = null;
+  #inflight: Promise<M> | null = null;
   #cameraStart: { total: number; received: number } | undefined;
   #cameraLast: number | undefined;
-  readonly #reader = createFrameReader();
   #onInputEnded = (): void => this.#end(new TrackEndedError());
 
-  constructor(parts: PipelineParts) {
+  constructor(parts: PipelineParts<F, M>) {
     super();
     debugCounters.livePipelines++;
     this.#parts = parts;
@@ -223,11 +227,11 @@ export class Pipeline extends EventTarget implements PrivacyController {
   }
 
   /** Copy the frame's pixels to CPU memory and close the frame (its only owner). */
-  async #read(frame: SourceFrame): Promise<FramePixels | null> {
+  async #read(frame: SourceFrame): Promise<F | null> {
     debugCounters.openFrames++;
     try {
       // One CPU copy of the planes serves both the segmenter and the compositor.
-      return await this.#reader.read(frame.image);
+      return await this.#parts.reader.read(frame.image);
     } catch (cause) {
       if (!this.#lifecycle.stoppingOrStopped) {
         this.#setProtection('withheld', new CompositorError(`Could not read the camera frame: ${String(cause)}`, { cause }));
@@ -244,7 +248,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
    * `maskTimeoutMs`, or cannot be started because an earlier segmentation is still running, is
    * drawn veiled; a failed composite returns null (the frame is withheld).
    */
-  async #draw(pixels: FramePixels): Promise<{ veiled: boolean; segmentationMs: number | undefined; compositeMs: number } | null> {
+  async #draw(pixels: F): Promise<{ veiled: boolean; segmentationMs: number | undefined; compositeMs: number } | null> {
     const { compositor } = this.#parts;
     const needsMask = compositor.effect.type !== 'none';
     const { mask, ms } = needsMask ? await this.#mask(pixels) : { mask: null, ms: undefined };
@@ -264,7 +268,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
   }
 
   /** This frame's own mask, or null when it fails or is late (the caller veils the frame). */
-  async #mask(pixels: FramePixels): Promise<{ mask: Mask | null; ms: number | undefined }> {
+  async #mask(pixels: F): Promise<{ mask: M | null; ms: number | undefined }> {
     const { segmenter, refiner } = this.#parts;
     if (this.#inflight) {
       // Still segmenting an earlier frame: its mask will be too old for this one.

@@ -8,8 +8,8 @@ import type { Mask } from '../segmenter/types.js';
 /** Which compositor implementation. */
 export type CompositorKind = 'webgl' | 'cpu';
 
-/** Draws protected frames. */
-export interface Compositor {
+/** Draws protected frames (`F`, `M`: frame and mask types of the path, see Segmenter). */
+export interface Compositor<F = FramePixels, M = Mask> {
   readonly kind: CompositorKind;
   /** The effect in use (after the last completed `setEffect`). */
   readonly effect: Effect;
@@ -22,7 +22,7 @@ export interface Compositor {
    * Draw one output frame at the frame's size. `mask === null` means no mask clears this frame:
    * the whole frame is drawn as background (veiled). Throws `CompositorError` when it cannot draw.
    */
-  render(frame: FramePixels, mask: Mask | null): void;
+  render(frame: F, mask: M | null): void;
   /** The last rendered frame as a new VideoFrame; the caller owns (and closes) it. */
   toVideoFrame(timestamp: number): VideoFrame;
   /** Free everything. Idempotent. */

@@ -28,10 +28,13 @@ const FORMAT_MAP: Record<string, PixelFormat | undefined> = {
   I420: 'I420', I420A: 'I420', NV12: 'NV12', RGBA: 'RGBA', RGBX: 'RGBA', BGRA: 'BGRA', BGRX: 'BGRA',
 };
 
-/** Reads frames into one reused buffer. */
-export interface FrameReader {
-  /** Copy a frame's visible pixels to CPU memory. Valid until the next call. */
-  read(frame: VideoFrame | HTMLCanvasElement): Promise<FramePixels>;
+/**
+ * Reads frames into one reused buffer (`F`: CPU planes by default; a texture on the GPU-resident
+ * path). The result is valid until the next call; the caller still closes the frame.
+ */
+export interface FrameReader<F = FramePixels> {
+  /** Copy a frame's visible pixels into the reader's buffer (CPU memory or a texture). */
+  read(frame: VideoFrame | HTMLCanvasElement): Promise<F>;
 }
 
 /** Create a reader with its own reusable buffer. */

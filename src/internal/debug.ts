@@ -8,6 +8,10 @@ export const debugCounters = {
   openFrames: 0,
   /** Pipelines whose teardown has not finished. */
   livePipelines: 0,
+  /** Frames uploaded as textures by the GPU-resident path (src/gpu/frame.ts) since page load. */
+  gpuFrames: 0,
+  /** GL objects (programs, shaders, textures, framebuffers, vertex arrays) alive in our trackers (src/compositor/webgl/gl.ts). */
+  glObjects: 0,
 };
 
 /** Hooks set by tests. */

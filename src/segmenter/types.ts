@@ -13,8 +13,11 @@ export interface Mask {
 
 import type { FramePixels } from '../frame/pixels.js';
 
-/** Segments people in one image at a time. */
-export interface Segmenter {
+/**
+ * Segments people in one image at a time. `F` is what a frame is on this path (CPU planes by
+ * default, a texture on the GPU-resident path) and `M` what a mask is.
+ */
+export interface Segmenter<F = FramePixels, M = Mask> {
   /** Model in use. */
   readonly model: ModelName;
   /** tfjs backend in use. */
@@ -23,7 +26,7 @@ export interface Segmenter {
    * Segment one frame. The returned mask stays valid until the next call. Rejects on a model
    * failure; the caller fails closed.
    */
-  segment(frame: FramePixels): Promise<Mask>;
+  segment(frame: F): Promise<M>;
   /** Free the model's tensors. Idempotent. */
   dispose(): void;
 }

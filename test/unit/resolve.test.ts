@@ -24,6 +24,8 @@ function caps(over: Partial<Capabilities> = {}): Capabilities {
     autoBackend: 'wasm',
     autoTransport: 'insertable-streams',
     autoCompositor: 'webgl',
+    backendCandidates: ['wasm', 'webgl', 'webgpu'],
+    backendCalibration: null,
     ...over,
   };
 }

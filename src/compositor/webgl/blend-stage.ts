@@ -3,7 +3,7 @@
  * the camera; everything else from the effect's background. Bilinear mask upsampling with a
  * smoothstep feather; refinement (edge-aware upsampling, temporal smoothing) is a later stage.
  */
-import { FRAME_GLSL, type FrameStage } from './frame-stage.js';
+import { FRAME_GLSL, type FrameBinder } from './frame-stage.js';
 import { glsl, type GlContext } from './gl.js';
 
 /** What the background is. */
@@ -55,7 +55,7 @@ export interface BlendParams {
 
 /** The blend stage. */
 export interface BlendStage {
-  render(frame: FrameStage, mask: WebGLTexture, bg: WebGLTexture | null, width: number, height: number, p: BlendParams): void;
+  render(frame: FrameBinder, mask: WebGLTexture, bg: WebGLTexture | null, width: number, height: number, p: BlendParams): void;
 }
 
 /** Build the stage. */

@@ -26,12 +26,35 @@ vec3 frameRGB(vec2 uv) {
 
 const FORMAT_CODE = { RGBA: 0, BGRA: 1, I420: 2, NV12: 3 } as const;
 
+/** What the shaders that include {@link FRAME_GLSL} need: the frame bound to texture units. */
+export interface FrameBinder {
+  /** Bind the frame to texture units `unit..unit+2` and set `program`'s frame uniforms. */
+  bind(program: WebGLProgram, unit: number): void;
+}
+
 /** Holds the frame's plane textures. */
-export interface FrameStage {
+export interface FrameStage extends FrameBinder {
   /** Upload a frame's planes. */
   upload(p: FramePixels): void;
-  /** Bind the planes to texture units `unit..unit+2` and set `program`'s frame uniforms. */
-  bind(program: WebGLProgram, unit: number): void;
+}
+
+/**
+ * A frame that is already an RGBA texture (the GPU-resident path): binds it as plane 0 with the
+ * RGBA format code, so every stage that includes {@link FRAME_GLSL} reads it unchanged.
+ */
+export function textureFrameBinder(ctx: GlContext, texture: () => WebGLTexture): FrameBinder {
+  const { gl } = ctx;
+  return {
+    bind(program, unit) {
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_2D, texture());
+      gl.uniform1i(ctx.uniform(program, 'u_plane0'), unit);
+      // Planes 1 and 2 are not read for RGBA; point them at the same unit.
+      gl.uniform1i(ctx.uniform(program, 'u_plane1'), unit);
+      gl.uniform1i(ctx.uniform(program, 'u_plane2'), unit);
+      gl.uniform1i(ctx.uniform(program, 'u_format'), FORMAT_CODE.RGBA);
+    },
+  };
 }
 
 /** Build the stage. */

@@ -3,7 +3,7 @@
  * background weight, so the blur that follows never smears the person into the background
  * (leak vector L7, "halo"). Output: low-res RGBA = (rgb·w, w).
  */
-import type { FrameStage } from './frame-stage.js';
+import type { FrameBinder } from './frame-stage.js';
 import { FRAME_GLSL } from './frame-stage.js';
 import { glsl, type GlContext, type Target } from './gl.js';
 
@@ -31,7 +31,7 @@ void main() {
 /** The masked downsample stage. */
 export interface WeightStage {
   /** Render into `target` from the frame and mask textures. */
-  render(frame: FrameStage, mask: WebGLTexture, target: Target, frameWidth: number, frameHeight: number, veil: boolean): void;
+  render(frame: FrameBinder, mask: WebGLTexture, target: Target, frameWidth: number, frameHeight: number, veil: boolean): void;
   /** Nothing per-size to keep; present for the stage contract. */
 }
 
