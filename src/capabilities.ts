@@ -32,6 +32,11 @@ export interface Capabilities {
   wasmThreads: boolean;
   /** `crossOriginIsolated` is true. */
   crossOriginIsolated: boolean;
+  /**
+   * Module workers exist and a `ReadableStream` can be transferred to one (what worker mode
+   * needs, together with insertable streams on the main thread).
+   */
+  workerStreams: boolean;
   /** What `backend: 'auto'` picks here, or `null` when nothing usable exists. */
   autoBackend: BackendName | null;
   /** What `transport: 'auto'` picks here, or `null` when nothing usable exists. */
@@ -68,6 +73,26 @@ function wasmCompiles(): boolean {
     wasmCompilesCache = false;
   }
   return wasmCompilesCache;
+}
+
+let workerStreamsCache: boolean | undefined;
+/** Whether a ReadableStream can be transferred (posted with a transfer list) here. */
+function probeWorkerStreams(): boolean {
+  if (workerStreamsCache !== undefined) return workerStreamsCache;
+  workerStreamsCache = false;
+  if (typeof Worker !== 'function' || typeof MessageChannel !== 'function' || typeof ReadableStream !== 'function') return false;
+  const channel = new MessageChannel();
+  try {
+    const stream = new ReadableStream();
+    channel.port1.postMessage(stream, [stream]);
+    workerStreamsCache = true;
+  } catch {
+    /* DataCloneError: streams are not transferable here */
+  } finally {
+    channel.port1.close();
+    channel.port2.close();
+  }
+  return workerStreamsCache;
 }
 
 let webglCache: { webgl2: boolean; software: boolean } | undefined;
@@ -119,6 +144,7 @@ export function probeCapabilities(): Capabilities {
     wasmSimd,
     wasmThreads,
     crossOriginIsolated: coi,
+    workerStreams: probeWorkerStreams(),
     // Without a measured GPU advantage, wasm SIMD is the fast and predictable choice (RECIPES: 8 ms
     // vs 143 ms on a software GPU). A calibrated choice between GPU backends is planned.
     autoBackend: wasm && wasmSimd ? 'wasm' : webgl2 ? 'webgl' : wasm ? 'wasm' : null,

@@ -16,6 +16,7 @@ export {
   SegmentationError,
   CompositorError,
   AbortedError,
+  WorkerError,
   type PrivacyErrorCode,
 } from './errors.js';
 export {
@@ -38,6 +39,7 @@ export {
   type TransportRequest,
   type TransportName,
   type CompositorRequest,
+  type WorkerRequest,
   type LoadProgress,
 } from './options.js';
 export type { PrivacyStats } from './stats.js';

@@ -60,6 +60,9 @@ export type TransportRequest = 'auto' | 'insertable-streams' | 'canvas';
 /** A concrete transport. */
 export type TransportName = Exclude<TransportRequest, 'auto'>;
 
+/** Where the pipeline runs: `'auto'`, `true` (a worker, required) or `false` (the main thread). */
+export type WorkerRequest = 'auto' | boolean;
+
 /** Which compositor draws output frames. */
 export type CompositorRequest = 'auto' | 'webgl' | 'cpu';
 
@@ -94,6 +97,21 @@ export interface PrivacyTrackOptions {
    * another frame, so this bounds latency, not staleness.
    */
   maskTimeoutMs?: number;
+  /**
+   * Run segmentation and compositing in a dedicated module Worker, off the page's main thread.
+   * Default `'auto'`: on where the browser can transfer the camera's frame streams to a worker
+   * (Chromium's insertable streams) with the wasm backend, falling back to the main thread when
+   * the worker script cannot be loaded. `true` requires it (else `UnsupportedEnvironmentError`);
+   * `false` keeps everything on the main thread. See docs/performance.md.
+   */
+  worker?: WorkerRequest;
+  /**
+   * Where the app serves the package's worker script (`dist/worker.js`, a self-contained
+   * module). Default: `./worker.js` next to the package's own module, which bundlers that
+   * understand `new Worker(new URL('./worker.js', import.meta.url))` (Vite, webpack 5, Parcel)
+   * handle by themselves; with esbuild or a plain copy, serve the file and set this.
+   */
+  workerUrl?: string | URL;
   /** Where the package's `models/` folder is served. Default: `../models/` next to this module. */
   modelBaseUrl?: string | URL;
   /** Where the tfjs `.wasm` files are served. Default: `wasm/` inside `modelBaseUrl`. */
@@ -113,6 +131,8 @@ export interface NormalizedOptions {
   readonly transport: TransportRequest;
   readonly compositor: CompositorRequest;
   readonly maskTimeoutMs: number;
+  readonly worker: WorkerRequest;
+  readonly workerUrl: URL | undefined;
   readonly modelBaseUrl: URL;
   readonly wasmBaseUrl: URL;
   readonly onStats: ((stats: PrivacyStats) => void) | undefined;
@@ -138,6 +158,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   transport: 'auto',
   compositor: 'auto',
   maskTimeoutMs: DEFAULT_MASK_TIMEOUT_MS,
+  worker: 'auto',
 } as const);
 
 const EFFECT_TYPES = ['blur', 'image', 'video', 'color', 'none'] as const;
@@ -154,7 +175,7 @@ const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm'] as const;
 const TRANSPORTS = ['auto', 'insertable-streams', 'canvas'] as const;
 const COMPOSITORS = ['auto', 'webgl', 'cpu'] as const;
 const KNOWN_KEYS = new Set([
-  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
+  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'worker', 'workerUrl', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
 ]);
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -234,6 +255,19 @@ function toUrl(option: string, value: unknown, fallback: URL): URL {
   throw new InvalidOptionsError(option, ['a URL string', 'URL'], value);
 }
 
+/** A URL of one file (no trailing slash added), absolute or relative to the page. */
+function toFileUrl(option: string, value: unknown): URL {
+  if (value instanceof URL) return new URL(value.href);
+  if (typeof value === 'string' && value.length > 0) {
+    try {
+      return new URL(value, typeof location !== 'undefined' ? location.href : undefined);
+    } catch (cause) {
+      throw new InvalidOptionsError(option, ['an absolute or page-relative URL'], value, String(cause));
+    }
+  }
+  throw new InvalidOptionsError(option, ['a URL string', 'URL'], value);
+}
+
 function withSlash(url: URL): URL {
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
@@ -273,6 +307,9 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
   if (typeof maskTimeoutMs !== 'number' || !Number.isFinite(maskTimeoutMs) || maskTimeoutMs < 20 || maskTimeoutMs > 5000) {
     throw new InvalidOptionsError('maskTimeoutMs', ['a number of milliseconds from 20 to 5000'], maskTimeoutMs);
   }
+  const worker = o['worker'] ?? DEFAULT_OPTIONS.worker;
+  if (worker !== 'auto' && typeof worker !== 'boolean') throw new InvalidOptionsError('worker', ["'auto'", 'true', 'false'], worker);
+  const workerUrl = o['workerUrl'] === undefined ? undefined : toFileUrl('workerUrl', o['workerUrl']);
   const modelBaseUrl = toUrl('modelBaseUrl', o['modelBaseUrl'], defaultModelBaseUrl());
   return {
     effect: normalizeEffect(o['effect']),
@@ -282,6 +319,8 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     transport: oneOf('transport', o['transport'], TRANSPORTS, DEFAULT_OPTIONS.transport),
     compositor: oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor),
     maskTimeoutMs,
+    worker,
+    workerUrl,
     modelBaseUrl,
     wasmBaseUrl: toUrl('wasmBaseUrl', o['wasmBaseUrl'], new URL('wasm/', modelBaseUrl)),
     onStats: o['onStats'] as NormalizedOptions['onStats'],

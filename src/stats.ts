@@ -44,6 +44,8 @@ export interface PrivacyStats {
   transport: TransportName;
   /** Compositor in use. */
   compositor: CompositorKind;
+  /** True when the pipeline runs in a worker (option `worker`), false on the main thread. */
+  worker: boolean;
   /** Lifecycle state. */
   state: PrivacyTrackState;
   /** Protection of the latest output frame. */

@@ -3,12 +3,26 @@
  * holds, and lets browser tests see every output frame (including the very first, which is
  * produced before `createPrivacyTrack` resolves) so leak tests can check each one.
  */
+import type { WorkerFault } from '../worker/protocol.js';
+
 export const debugCounters = {
   /** VideoFrames received from a source and not yet closed. */
   openFrames: 0,
   /** Pipelines whose teardown has not finished. */
   livePipelines: 0,
+  /** Pipeline workers created and not yet terminated (worker mode). */
+  liveWorkers: 0,
 };
+
+/** Test handle on a live pipeline worker (worker mode): the worker's own seams, by message. */
+export interface WorkerDebugHandle {
+  /** Inject a fault in the worker (throw or stall before each segmentation, or crash it). */
+  fault(fault: WorkerFault): void;
+  /** Terminate the worker behind the host's back (as a killed process would). */
+  kill(): void;
+  /** The worker's tfjs memory and frame counters. */
+  memory(): Promise<{ numTensors: number; numBytes: number; openFrames: number; livePipelines: number }>;
+}
 
 /** Hooks set by tests. */
 export const debugHooks: {
@@ -18,4 +32,6 @@ export const debugHooks: {
   beforeSegment: (() => void | Promise<void>) | null;
   /** Canvases of live WebGL compositors (for context-loss tests). */
   readonly webglCanvases: Set<OffscreenCanvas>;
-} = { onOutput: null, beforeSegment: null, webglCanvases: new Set() };
+  /** Live pipeline workers (worker mode). */
+  readonly workers: Set<WorkerDebugHandle>;
+} = { onOutput: null, beforeSegment: null, webglCanvases: new Set(), workers: new Set() };

@@ -1,0 +1,117 @@
+/**
+ * Messages between the main-thread host (src/worker/host.ts) and the pipeline worker
+ * (src/worker/worker.ts). Everything here is structured-cloneable; errors cross as plain objects
+ * and are rebuilt into the same typed classes on the other side.
+ */
+import {
+  AbortedError, CompositorError, InvalidOptionsError, ModelLoadError, PrivacyTrackError, SegmentationError, TrackEndedError,
+  UnsupportedEnvironmentError, WorkerError, type PrivacyErrorCode,
+} from '../errors.js';
+import type { ModelName, PeopleMode } from '../options.js';
+import type { CompositorKind } from '../compositor/types.js';
+import type { PrivacyTrackState, ProtectionState } from '../state.js';
+import type { PrivacyStats } from '../stats.js';
+
+/**
+ * An effect as the worker receives it: image and video sources arrive as decoded ImageBitmaps
+ * (a video as its latest frame), everything else as the normalised effect.
+ */
+export type WireEffect =
+  | { type: 'blur'; radius: number }
+  | { type: 'color'; color: string }
+  | { type: 'none' }
+  | { type: 'image'; bitmap: ImageBitmap; fit: 'cover' | 'contain' };
+
+/** What the worker needs to build its pipeline (the host has already normalised and resolved it). */
+export interface WorkerConfig {
+  model: ModelName;
+  people: PeopleMode;
+  compositor: CompositorKind;
+  maskTimeoutMs: number;
+  modelBaseUrl: string;
+  wasmBaseUrl: string;
+  effect: WireEffect;
+  /** Send a copy of every output frame to the host (test seam, `debugHooks.onOutput`). */
+  tap: boolean;
+  /** Report model download progress. */
+  progress: boolean;
+}
+
+/** Fault injection inside the worker (test seam). */
+export type WorkerFault =
+  | { kind: 'throw' }
+  | { kind: 'stall'; ms: number; once: boolean }
+  | { kind: 'clear' }
+  /** An uncaught exception in the worker's global scope. */
+  | { kind: 'crash' };
+
+/** Host → worker. */
+export type HostMessage =
+  | { type: 'init'; readable: ReadableStream<VideoFrame>; writable: WritableStream<VideoFrame>; config: WorkerConfig }
+  | { type: 'effect'; id: number; effect: WireEffect }
+  | { type: 'stop' }
+  | { type: 'fault'; fault: WorkerFault }
+  | { type: 'memory'; id: number };
+
+/** An error crossing the worker boundary. */
+export interface WireError {
+  name: string;
+  code: PrivacyErrorCode;
+  message: string;
+  option?: string;
+  allowed?: string[];
+  missing?: string[];
+  url?: string;
+  cause?: string;
+}
+
+/** Worker → host. */
+export type WorkerMessage =
+  | { type: 'loaded' }
+  | { type: 'progress'; loaded: number; total: number }
+  | { type: 'started' }
+  | { type: 'failed'; error: WireError }
+  | { type: 'state'; state: PrivacyTrackState; protection: ProtectionState }
+  | { type: 'error'; error: WireError }
+  | { type: 'stats'; stats: PrivacyStats }
+  | { type: 'effect-done'; id: number; error: WireError | null }
+  | { type: 'ended' }
+  | { type: 'output'; frame: VideoFrame }
+  | { type: 'memory'; id: number; numTensors: number; numBytes: number; openFrames: number; livePipelines: number };
+
+/** Flatten an error for postMessage. */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof PrivacyTrackError) {
+    const wire: WireError = { name: error.name, code: error.code, message: error.message };
+    if (error instanceof InvalidOptionsError) {
+      wire.option = error.option;
+      wire.allowed = [...error.allowed];
+    }
+    if (error instanceof UnsupportedEnvironmentError) wire.missing = [...error.missing];
+    if (error instanceof ModelLoadError && error.url !== undefined) wire.url = error.url;
+    if (error.cause !== undefined) wire.cause = String(error.cause);
+    return wire;
+  }
+  return { name: 'WorkerError', code: 'worker', message: String(error) };
+}
+
+/** Rebuild the typed error a {@link WireError} describes. */
+export function fromWireError(wire: WireError): PrivacyTrackError {
+  const options = wire.cause !== undefined ? { cause: wire.cause } : undefined;
+  switch (wire.name) {
+    case 'InvalidOptionsError': {
+      // The message already names option, received value and allowed values; keep it as sent.
+      const e = new InvalidOptionsError(wire.option ?? 'options', wire.allowed ?? [], undefined);
+      e.message = wire.message;
+      return e;
+    }
+    case 'UnsupportedEnvironmentError': return new UnsupportedEnvironmentError(wire.missing ?? [], wire.message, options);
+    case 'ModelLoadError': return new ModelLoadError(wire.message, wire.url, options);
+    case 'TrackEndedError': return new TrackEndedError(wire.message);
+    case 'SegmentationError': return new SegmentationError(wire.message, options);
+    case 'CompositorError': return new CompositorError(wire.message, options);
+    case 'AbortedError': return new AbortedError(wire.message);
+    case 'WorkerError': return new WorkerError(wire.message, options);
+    default: return new PrivacyTrackError(wire.code, wire.message, options);
+  }
+}
