@@ -2,10 +2,12 @@
  * Benchmark / demo page: camera → createPrivacyTrack → <video>, with live stats and an FPS chart.
  * Options come from URL params: ?w=1280&h=720&effect=blur|color|none&backend=auto|wasm|webgl|webgpu
  *   &transport=auto|insertable-streams|canvas&compositor=auto|cpu|webgl&model=selfie
+ *   &worker=auto|true|false (the pipeline worker is served at /worker.js)
  * Bundled by scripts/demo.mjs (esbuild) to .cache/bench/bench.js; models are served at /models/.
  *
  * For automation the page exposes `window.__bench`:
- *   { config, stats: PrivacyStats[], ready, done, error?, startMs?, track? }
+ *   { config, stats: PrivacyStats[], ready, done, error?, startMs?, track?, longTasks }
+ * `longTasks` lists the page's main-thread long tasks (PerformanceObserver 'longtask', > 50 ms).
  * `ready` turns true when createPrivacyTrack resolved; `done` turns true when no more stats will
  * come (failed to start, or the track ended).
  */
@@ -18,6 +20,7 @@ import {
   type PrivacyStats,
   type PrivacyTrack,
   type TransportRequest,
+  type WorkerRequest,
 } from '../src/index.ts';
 
 interface BenchConfig {
@@ -28,6 +31,7 @@ interface BenchConfig {
   backend: BackendRequest;
   transport: TransportRequest;
   compositor: CompositorRequest;
+  worker: WorkerRequest;
 }
 
 interface BenchState {
@@ -39,6 +43,8 @@ interface BenchState {
   /** Milliseconds from page start until createPrivacyTrack resolved. */
   startMs?: number;
   track?: PrivacyTrack;
+  /** Main-thread long tasks since page start: start time and duration, ms. */
+  longTasks: Array<{ start: number; duration: number }>;
 }
 
 declare global {
@@ -65,9 +71,15 @@ const config: BenchConfig = {
   backend: pick('backend', ['auto', 'wasm', 'webgl', 'webgpu'] as const, 'auto'),
   transport: pick('transport', ['auto', 'insertable-streams', 'canvas'] as const, 'auto'),
   compositor: pick('compositor', ['auto', 'cpu', 'webgl'] as const, 'auto'),
+  worker: ({ auto: 'auto', true: true, false: false } as const)[pick('worker', ['auto', 'true', 'false'] as const, 'auto')],
 };
-const bench: BenchState = { config, stats: [], ready: false, done: false };
+const bench: BenchState = { config, stats: [], ready: false, done: false, longTasks: [] };
 window.__bench = bench;
+if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) bench.longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+}
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const status = $<HTMLDivElement>('status');
@@ -146,6 +158,7 @@ function showStats(s: PrivacyStats): void {
     `backend         ${s.backend}`,
     `transport       ${s.transport}`,
     `compositor      ${s.compositor}`,
+    `worker          ${s.worker}`,
     `model           ${s.model}`,
     `state           ${s.state}`,
   ];
@@ -173,6 +186,8 @@ async function main(): Promise<void> {
     backend: config.backend,
     transport: config.transport,
     compositor: config.compositor,
+    worker: config.worker,
+    workerUrl: '/worker.js',
     modelBaseUrl: '/models/',
   });
   bench.startMs = Math.round(performance.now() - t0);

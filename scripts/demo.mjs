@@ -47,6 +47,8 @@ async function bundle() {
     logLevel: 'error',
   });
   copyFileSync(join(projectRoot, 'benchmarks/index.html'), join(benchDir, 'index.html'));
+  const { buildWorker } = await import('./build-worker.mjs');
+  await buildWorker(join(benchDir, 'worker.js')); // the page passes workerUrl: '/worker.js'
 }
 
 function startServer(port = 0) {

@@ -11,6 +11,7 @@ try {
   const track = await createPrivacyTrack(camera, {
     effect: { type: 'video', source: background, fit: 'cover' },
     modelBaseUrl: '/models/',
+    workerUrl: '/worker.js',
   });
   output.srcObject = new MediaStream([track]);
   addEventListener('pagehide', () => track.stop());

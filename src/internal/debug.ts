@@ -3,7 +3,7 @@
  * holds, and lets browser tests see every output frame (including the very first, which is
  * produced before `createPrivacyTrack` resolves) so leak tests can check each one.
  */
-import type { WorkerFault } from '../worker/protocol.js';
+import type { WorkerFault, WorkerRole } from '../worker/protocol.js';
 
 export const debugCounters = {
   /** VideoFrames received from a source and not yet closed. */
@@ -18,8 +18,10 @@ export const debugCounters = {
 export interface WorkerDebugHandle {
   /** Inject a fault in the worker (throw or stall before each segmentation, or crash it). */
   fault(fault: WorkerFault): void;
-  /** Terminate the worker behind the host's back (as a killed process would). */
-  kill(): void;
+  /** Terminate a worker (default: the compositing one) behind the host's back, as a killed process would. */
+  kill(role?: WorkerRole): void;
+  /** What each worker runs. */
+  readonly roles: readonly WorkerRole[];
   /** The worker's tfjs memory and frame counters. */
   memory(): Promise<{ numTensors: number; numBytes: number; openFrames: number; livePipelines: number }>;
 }
@@ -34,4 +36,6 @@ export const debugHooks: {
   readonly webglCanvases: Set<OffscreenCanvas>;
   /** Live pipeline workers (worker mode). */
   readonly workers: Set<WorkerDebugHandle>;
-} = { onOutput: null, beforeSegment: null, webglCanvases: new Set(), workers: new Set() };
+  /** Force one worker (`'single'`) or two (`'split'`) in worker mode; null = by core count. */
+  workerLayout: 'single' | 'split' | null;
+} = { onOutput: null, beforeSegment: null, webglCanvases: new Set(), workers: new Set(), workerLayout: null };

@@ -27,7 +27,7 @@ import { createGenerator } from '../sink/generator.js';
 import { createProcessor } from '../source/processor.js';
 import { Lifecycle, type PrivacyTrackState, type ProtectionState } from '../state.js';
 import type { PrivacyStats } from '../stats.js';
-import { fromWireError, type HostMessage, type WireEffect, type WorkerFault, type WorkerMessage } from './protocol.js';
+import { fromWireError, type HostMessage, type WireEffect, type WorkerConfig, type WorkerFault, type WorkerMessage, type WorkerRole } from './protocol.js';
 
 /** A running worker that sends nothing (no stats, no event) for this long is treated as dead. */
 export const WORKER_WATCHDOG_MS = 3000;
@@ -109,24 +109,28 @@ export interface WorkerStartOptions {
   required: boolean;
 }
 
+/** How many workers: two (segmentation ∥ compositing) where there are two cores, else one. */
+export function workerLayout(): 'split' | 'single' {
+  if (debugHooks.workerLayout) return debugHooks.workerLayout;
+  return (typeof navigator === 'object' ? navigator.hardwareConcurrency ?? 1 : 1) >= 2 ? 'split' : 'single';
+}
+
 /**
- * Start the pipeline in a worker. Resolves with the output track once the first protected frame
- * was written, or `null` when the worker script cannot be loaded and the worker is optional (the
- * caller then runs the pipeline on the main thread). Rejects with a typed error otherwise,
- * leaving nothing running.
+ * Start the pipeline in a worker (or two, see {@link workerLayout}). Resolves with the output
+ * track once the first protected frame was written, or `null` when the worker script cannot be
+ * loaded and the worker is optional (the caller then runs the pipeline on the main thread).
+ * Rejects with a typed error otherwise, leaving nothing running.
  */
 export async function startWorkerPipeline(input: MediaStreamTrack, options: NormalizedOptions, start: WorkerStartOptions): Promise<PrivacyTrack | null> {
-  let worker: Worker;
+  const layout = workerLayout();
+  const roles: WorkerRole[] = layout === 'split' ? ['composite', 'segment'] : ['pipeline'];
+  const workers: Worker[] = [];
+  const terminateAll = (): void => workers.forEach((w) => w.terminate());
   try {
-    worker = spawnWorker(options.workerUrl);
+    for (let i = 0; i < roles.length; i++) workers.push(spawnWorker(options.workerUrl));
+    await Promise.all(workers.map(whenLoaded));
   } catch (cause) {
-    if (!start.required) return null;
-    throw new UnsupportedEnvironmentError(['Worker'], `The pipeline worker could not be created: ${String(cause)}`, { cause });
-  }
-  try {
-    await whenLoaded(worker);
-  } catch (cause) {
-    worker.terminate();
+    terminateAll();
     if (!start.required) return null;
     throw new UnsupportedEnvironmentError(['Worker'], `The pipeline worker could not be loaded: ${String(cause)}`, { cause });
   }
@@ -134,28 +138,35 @@ export async function startWorkerPipeline(input: MediaStreamTrack, options: Norm
   try {
     wire = await toWire(options.effect);
   } catch (error) {
-    worker.terminate();
+    terminateAll();
     throw error;
   }
   if (input.readyState === 'ended') {
-    worker.terminate();
+    terminateAll();
     if (wire.type === 'image') wire.bitmap.close();
     throw new TrackEndedError('The input track ended during start-up.');
   }
   const processor = createProcessor(input);
   const { track, writable } = createGenerator();
-  const host = new WorkerPipeline(worker, input, track, options, start.compositor);
-  const message: HostMessage = {
-    type: 'init',
-    readable: processor.readable,
-    writable,
-    config: {
-      model: options.model, people: options.people, compositor: start.compositor, maskTimeoutMs: options.maskTimeoutMs,
-      modelBaseUrl: options.modelBaseUrl.href, wasmBaseUrl: options.wasmBaseUrl.href, effect: wire,
-      tap: debugHooks.onOutput !== null, progress: options.onProgress !== undefined,
-    },
+  const config: WorkerConfig = {
+    model: options.model, people: options.people, compositor: start.compositor, maskTimeoutMs: options.maskTimeoutMs,
+    modelBaseUrl: options.modelBaseUrl.href, wasmBaseUrl: options.wasmBaseUrl.href, effect: wire,
+    tap: debugHooks.onOutput !== null, progress: options.onProgress !== undefined,
   };
-  worker.postMessage(message, [processor.readable, writable, ...transferables(wire)]);
+  const [main, segment] = workers;
+  const host = new WorkerPipeline({ input, track, options, compositor: start.compositor, workers: workers.map((worker, i) => ({ worker, role: roles[i]! })) });
+  if (segment) {
+    const channel = new MessageChannel();
+    // The segmentation worker gets no effect (it never composites); only the compositor's bitmaps transfer.
+    const segmentConfig: WorkerConfig = { ...config, effect: { type: 'none' }, tap: false, progress: config.progress };
+    const toSegment: HostMessage = { type: 'init', role: 'segment', readable: processor.readable, port: channel.port1, config: segmentConfig };
+    const toComposite: HostMessage = { type: 'init', role: 'composite', writable, port: channel.port2, config: { ...config, progress: false } };
+    segment.postMessage(toSegment, [processor.readable, channel.port1]);
+    main!.postMessage(toComposite, [writable, channel.port2, ...transferables(wire)]);
+  } else {
+    const message: HostMessage = { type: 'init', role: 'pipeline', readable: processor.readable, writable, config };
+    main!.postMessage(message, [processor.readable, writable, ...transferables(wire)]);
+  }
   if (options.effect.type === 'video') host.startVideoPump(options.effect);
   try {
     await host.ready;
@@ -166,10 +177,27 @@ export async function startWorkerPipeline(input: MediaStreamTrack, options: Norm
   return host.attach();
 }
 
+/** One worker of a {@link WorkerPipeline} and what it runs. */
+export interface HostedWorker {
+  worker: Worker;
+  role: WorkerRole;
+}
+
+/** What a {@link WorkerPipeline} is built from; it takes ownership of the workers and the track. */
+export interface WorkerPipelineParts {
+  input: MediaStreamTrack;
+  /** The output track (a track generator whose writable went to the worker). */
+  track: MediaStreamTrack;
+  options: NormalizedOptions;
+  compositor: CompositorKind;
+  /** The compositing (or whole-pipeline) worker first, then the segmentation worker if split. */
+  workers: HostedWorker[];
+}
+
 /** The controller of a worker-mode privacy track (implements {@link PrivacyController}). */
 export class WorkerPipeline extends EventTarget implements PrivacyController {
   readonly ready: Promise<void>;
-  readonly #worker: Worker;
+  readonly #workers: ReadonlyArray<HostedWorker & { lastSeen: number; listeners: Array<() => void> }>;
   readonly #input: MediaStreamTrack;
   readonly #track: MediaStreamTrack;
   readonly #stopOutput: () => void;
@@ -182,25 +210,20 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
   #rejectReady!: (e: PrivacyTrackError) => void;
   #effectQueue: Promise<void> = Promise.resolve();
   #nextId = 1;
-  readonly #pending = new Map<number, (m: WorkerMessage) => void>();
-  #watchdog: ReturnType<typeof setTimeout> | undefined;
+  readonly #pending = new Map<number, (m: WorkerMessage | null) => void>();
+  #watchdog: ReturnType<typeof setInterval> | undefined;
   #videoPump: (() => void) | null = null;
+  #segmentationMs: number | null = null;
   #cameraStart: number | null;
   #cameraLast: number | null;
   #cameraAt = performance.now();
   #onInputEnded = (): void => this.#end(new TrackEndedError(), true);
-  #onMessage = (e: MessageEvent<WorkerMessage>): void => this.#receive(e.data);
-  #onError = (e: ErrorEvent): void => {
-    e.preventDefault();
-    this.#end(new WorkerError(`The pipeline worker crashed: ${e.message || 'unknown error'}`), true);
-  };
-  #onMessageError = (): void => this.#end(new WorkerError('A message from the pipeline worker could not be read.'), true);
 
   /** @internal Use {@link startWorkerPipeline}. */
-  constructor(worker: Worker, input: MediaStreamTrack, track: MediaStreamTrack, options: NormalizedOptions, compositor: CompositorKind) {
+  constructor(parts: WorkerPipelineParts) {
     super();
-    debugCounters.liveWorkers++;
-    this.#worker = worker;
+    const { input, track, options, compositor } = parts;
+    debugCounters.liveWorkers += parts.workers.length;
     this.#input = input;
     this.#track = track;
     this.#options = options;
@@ -220,14 +243,46 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
       this.#rejectReady = reject;
     });
     this.ready.catch(() => {}); // observed by the caller
-    worker.addEventListener('message', this.#onMessage);
-    worker.addEventListener('error', this.#onError);
-    worker.addEventListener('messageerror', this.#onMessageError);
+    this.#workers = parts.workers.map(({ worker, role }) => {
+      const entry = { worker, role, lastSeen: performance.now(), listeners: [] as Array<() => void> };
+      const onMessage = (e: MessageEvent<WorkerMessage>): void => {
+        entry.lastSeen = performance.now();
+        this.#receive(e.data, role);
+      };
+      const onError = (e: ErrorEvent): void => {
+        e.preventDefault();
+        this.#end(new WorkerError(`The pipeline worker (${role}) crashed: ${e.message || 'unknown error'}`), true);
+      };
+      const onMessageError = (): void => this.#end(new WorkerError(`A message from the pipeline worker (${role}) could not be read.`), true);
+      worker.addEventListener('message', onMessage);
+      worker.addEventListener('error', onError);
+      worker.addEventListener('messageerror', onMessageError);
+      entry.listeners.push(() => {
+        worker.removeEventListener('message', onMessage);
+        worker.removeEventListener('error', onError);
+        worker.removeEventListener('messageerror', onMessageError);
+      });
+      return entry;
+    });
     input.addEventListener('ended', this.#onInputEnded);
+    const segmenting = (): Worker => (this.#workers.find((w) => w.role === 'segment') ?? this.#workers[0]!).worker;
     this.#debug = {
-      fault: (fault: WorkerFault) => this.#post({ type: 'fault', fault }),
-      kill: () => worker.terminate(), // as the OS would: no event reaches the host
-      memory: () => this.#request<{ numTensors: number; numBytes: number; openFrames: number; livePipelines: number }>((id) => ({ type: 'memory', id })),
+      fault: (fault: WorkerFault) => {
+        if (!this.#lifecycle.stoppingOrStopped) segmenting().postMessage({ type: 'fault', fault } satisfies HostMessage);
+      },
+      kill: (role) => {
+        // As the OS would: no event reaches the host.
+        const target = role ? this.#workers.find((w) => w.role === role) : this.#workers[0];
+        target?.worker.terminate();
+      },
+      memory: async () => {
+        const all = await Promise.all(this.#workers.map((w) => this.#request<{ numTensors: number; numBytes: number; openFrames: number; livePipelines: number }>(w.worker, (id) => ({ type: 'memory', id }))));
+        return all.reduce((a, b) => ({
+          numTensors: a.numTensors + b.numTensors, numBytes: a.numBytes + b.numBytes,
+          openFrames: a.openFrames + b.openFrames, livePipelines: a.livePipelines + b.livePipelines,
+        }));
+      },
+      roles: parts.workers.map((w) => w.role),
     };
     debugHooks.workers.add(this.#debug);
   }
@@ -253,6 +308,11 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
     return this.#options.effect;
   }
 
+  /** The worker that composites (and owns the effect). */
+  get #compositing(): Worker {
+    return this.#workers[0]!.worker;
+  }
+
   async setEffect(effect: Effect): Promise<void> {
     const normalized = normalizeEffect(effect);
     if (this.#lifecycle.stoppingOrStopped) return;
@@ -265,7 +325,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
         return;
       }
       this.#stopVideoPump(); // the video's frames must not override the new effect
-      const done = await this.#request<{ error: PrivacyTrackError | null }>((id) => ({ type: 'effect', id, effect: wire }), transferables(wire));
+      const done = await this.#request<{ error: PrivacyTrackError | null }>(this.#compositing, (id) => ({ type: 'effect', id, effect: wire }), transferables(wire));
       if (done.error) throw done.error;
       this.#options = { ...this.#options, effect: normalized };
       if (normalized.type === 'video' && !this.#lifecycle.stoppingOrStopped) this.startVideoPump(normalized);
@@ -296,8 +356,8 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
   }
 
   /**
-   * Send the video effect's frames to the worker, one at a time (the next only once the worker
-   * has applied the previous), as ImageBitmaps. Stopped by the next effect and by `stop()`.
+   * Send the video effect's frames to the compositing worker, one at a time (the next only once
+   * the worker has applied the previous), as ImageBitmaps. Stopped by the next effect and by `stop()`.
    */
   startVideoPump(effect: Extract<Effect, { type: 'video' }>): void {
     this.#stopVideoPump();
@@ -318,7 +378,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
           return;
         }
         const wire: WireEffect = { type: 'image', bitmap, fit };
-        await this.#request((id) => ({ type: 'effect', id, effect: wire }), [bitmap]);
+        await this.#request(this.#compositing, (id) => ({ type: 'effect', id, effect: wire }), [bitmap]);
       }).catch(() => {
         /* a frame that could not be grabbed: the previous one stays */
       }).finally(() => {
@@ -344,38 +404,35 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
     this.#videoPump = null;
   }
 
-  #post(message: HostMessage, transfer: Transferable[] = []): void {
-    if (this.#lifecycle.stoppingOrStopped) return;
-    this.#worker.postMessage(message, transfer);
-  }
-
-  /** Post a request with a fresh id; resolves with the worker's answer (or rejects on teardown). */
-  #request<T>(make: (id: number) => HostMessage, transfer: Transferable[] = []): Promise<T> {
+  /** Post a request with a fresh id to `worker`; resolves with its answer (or rejects on teardown). */
+  #request<T>(worker: Worker, make: (id: number) => HostMessage, transfer: Transferable[] = []): Promise<T> {
     if (this.#lifecycle.stoppingOrStopped) return Promise.reject(new AbortedError('The track was stopped.'));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, (m) => {
-        if (m.type === 'effect-done') resolve({ error: m.error ? fromWireError(m.error) : null } as T);
-        else if (m.type === 'memory') resolve({ numTensors: m.numTensors, numBytes: m.numBytes, openFrames: m.openFrames, livePipelines: m.livePipelines } as T);
+        if (m?.type === 'effect-done') resolve({ error: m.error ? fromWireError(m.error) : null } as T);
+        else if (m?.type === 'memory') resolve({ numTensors: m.numTensors, numBytes: m.numBytes, openFrames: m.openFrames, livePipelines: m.livePipelines } as T);
         else reject(new AbortedError('The track was stopped.'));
       });
-      this.#worker.postMessage(make(id), transfer);
+      worker.postMessage(make(id), transfer);
     });
   }
 
-  #receive(m: WorkerMessage): void {
+  #receive(m: WorkerMessage, role: WorkerRole): void {
     if (this.#lifecycle.stoppingOrStopped) {
       if (m.type === 'output') m.frame.close();
       return;
     }
-    if (this.#lifecycle.state === 'running') this.#armWatchdog();
     switch (m.type) {
       case 'started':
+        // The segmentation worker reports its model ready; the track starts with the first
+        // protected frame, which the compositing worker reports.
+        if (role === 'segment') break;
         // Count camera frames from here, as the main-thread pipeline does (model loading is over).
         this.#cameraStart = this.#cameraLast = cameraFrameCount(this.#input);
         this.#cameraAt = performance.now();
         this.#lifecycle.to('running');
-        this.#armWatchdog();
+        this.#startWatchdog();
         this.#resolveReady();
         break;
       case 'failed':
@@ -393,6 +450,9 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
         break;
       case 'stats':
         this.#publishStats(m.stats);
+        break;
+      case 'segment-stats':
+        this.#segmentationMs = m.segmentationMs;
         break;
       case 'ended':
         // The worker's pipeline ended by itself (its source ended); its error event came first.
@@ -431,7 +491,9 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
       droppedFrames += Math.max(0, total - this.#cameraStart - worker.framesOut - worker.droppedFrames);
     }
     this.#cameraAt = now;
-    this.#stats = { ...worker, cameraFps, droppedFrames, worker: true, state: this.#lifecycle.state, protection: this.#protection };
+    // Split mode: segmentation ran in the other worker, which reports its own time.
+    const segmentationMs = this.#segmentationMs ?? worker.segmentationMs;
+    this.#stats = { ...worker, segmentationMs, cameraFps, droppedFrames, worker: true, state: this.#lifecycle.state, protection: this.#protection };
     this.dispatchEvent(new CustomEvent('stats', { detail: this.#stats }));
     try {
       this.#options.onStats?.(this.#stats);
@@ -442,11 +504,15 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
     }
   }
 
-  #armWatchdog(): void {
-    clearTimeout(this.#watchdog);
-    this.#watchdog = setTimeout(() => {
-      this.#end(new WorkerError(`The pipeline worker stopped answering for ${WORKER_WATCHDOG_MS} ms; the track ended.`), true);
-    }, WORKER_WATCHDOG_MS);
+  /** Every running worker reports at least once a second; silence means it is gone. */
+  #startWatchdog(): void {
+    const now = performance.now();
+    for (const w of this.#workers) w.lastSeen = now;
+    this.#watchdog = setInterval(() => {
+      const t = performance.now();
+      const dead = this.#workers.find((w) => t - w.lastSeen > WORKER_WATCHDOG_MS);
+      if (dead) this.#end(new WorkerError(`The pipeline worker (${dead.role}) stopped answering for ${WORKER_WATCHDOG_MS} ms; the track ended.`), true);
+    }, 250);
   }
 
   /**
@@ -457,24 +523,24 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
     if (this.#lifecycle.stoppingOrStopped) return;
     const wasStarting = this.#lifecycle.state === 'starting';
     this.#lifecycle.to('stopping');
-    clearTimeout(this.#watchdog);
+    clearInterval(this.#watchdog);
     this.#stopVideoPump();
     this.#input.removeEventListener('ended', this.#onInputEnded);
-    this.#worker.removeEventListener('message', this.#onMessage);
-    this.#worker.removeEventListener('error', this.#onError);
-    this.#worker.removeEventListener('messageerror', this.#onMessageError);
-    try {
-      this.#worker.postMessage({ type: 'stop' } satisfies HostMessage);
-    } catch {
-      /* already gone */
+    for (const w of [...this.#workers].reverse()) {
+      for (const remove of w.listeners) remove();
+      try {
+        w.worker.postMessage({ type: 'stop' } satisfies HostMessage);
+      } catch {
+        /* already gone */
+      }
+      // Terminating frees the worker's tensors, frames and wasm memory at once.
+      w.worker.terminate();
     }
-    // Terminating frees the worker's tensors, frames and wasm memory at once.
-    this.#worker.terminate();
-    for (const resolve of this.#pending.values()) resolve({ type: 'ended' });
+    for (const resolve of this.#pending.values()) resolve(null);
     this.#pending.clear();
     this.#stopOutput();
     debugHooks.workers.delete(this.#debug);
-    debugCounters.liveWorkers--;
+    debugCounters.liveWorkers -= this.#workers.length;
     this.#lifecycle.to('stopped');
     if (wasStarting) {
       this.#rejectReady(reason ?? new AbortedError());

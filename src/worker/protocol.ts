@@ -45,9 +45,26 @@ export type WorkerFault =
   /** An uncaught exception in the worker's global scope. */
   | { kind: 'crash' };
 
+/**
+ * What a worker runs: the whole pipeline (`'pipeline'`), or one half of the split mode —
+ * segmentation (`'segment'`, reads the camera) or compositing (`'composite'`, writes the output).
+ */
+export type WorkerRole = 'pipeline' | 'segment' | 'composite';
+
+/** Segmentation worker ↔ compositing worker (split mode), over a MessageChannel. */
+export type PortMessage =
+  /** A camera frame and its own refined mask, or the reason it has none (it will be veiled). */
+  | { type: 'frame'; frame: VideoFrame; mask: { data: Uint8Array; width: number; height: number } | null; error: WireError | null }
+  /** The camera stream ended. */
+  | { type: 'end' }
+  /** Compositor → segmenter: a frame was taken; one more may be sent. */
+  | { type: 'credit' };
+
 /** Host → worker. */
 export type HostMessage =
-  | { type: 'init'; readable: ReadableStream<VideoFrame>; writable: WritableStream<VideoFrame>; config: WorkerConfig }
+  | { type: 'init'; role: 'pipeline'; readable: ReadableStream<VideoFrame>; writable: WritableStream<VideoFrame>; config: WorkerConfig }
+  | { type: 'init'; role: 'segment'; readable: ReadableStream<VideoFrame>; port: MessagePort; config: WorkerConfig }
+  | { type: 'init'; role: 'composite'; writable: WritableStream<VideoFrame>; port: MessagePort; config: WorkerConfig }
   | { type: 'effect'; id: number; effect: WireEffect }
   | { type: 'stop' }
   | { type: 'fault'; fault: WorkerFault }
@@ -74,6 +91,8 @@ export type WorkerMessage =
   | { type: 'state'; state: PrivacyTrackState; protection: ProtectionState }
   | { type: 'error'; error: WireError }
   | { type: 'stats'; stats: PrivacyStats }
+  /** From the segmentation worker (split mode): mean segmentation + refine time over the last second. */
+  | { type: 'segment-stats'; segmentationMs: number }
   | { type: 'effect-done'; id: number; error: WireError | null }
   | { type: 'ended' }
   | { type: 'output'; frame: VideoFrame }

@@ -17,7 +17,12 @@ import { Pipeline } from '../pipeline.js';
 import { createRefiner } from '../refine/index.js';
 import { createSegmenter } from '../segmenter/index.js';
 import { createWritableSink } from '../sink/writable.js';
+import type { Refiner } from '../refine/types.js';
+import type { Segmenter } from '../segmenter/types.js';
 import { createReadableSource } from '../source/readable.js';
+import type { FrameSource } from '../source/types.js';
+import { createPairedStages } from './paired.js';
+import { startSegmentStage, type SegmentStage } from './segment-stage.js';
 import { toWireError, type HostMessage, type WireEffect, type WorkerConfig, type WorkerFault, type WorkerMessage } from './protocol.js';
 
 /** The worker's global scope, typed for what this file uses. */
@@ -58,21 +63,71 @@ function closeWire(wire: WireEffect): void {
 
 function runWorker(scope: WorkerScope): void {
   let pipeline: Pipeline | null = null;
+  let segmentStage: SegmentStage | null = null;
   let stopped = false;
   const post = (message: WorkerMessage, transfer?: Transferable[]): void => scope.postMessage(message, transfer);
 
-  async function start(readable: ReadableStream<VideoFrame>, writable: WritableStream<VideoFrame>, config: WorkerConfig): Promise<void> {
-    const undo: Array<() => void> = [];
+  /** Undo list for start-up: run in reverse when a step fails. */
+  function undoAll(undo: Array<() => void>): void {
+    while (undo.length) {
+      try {
+        undo.pop()!();
+      } catch {
+        /* the original error is what the host needs */
+      }
+    }
+  }
+
+  async function loadSegmenter(config: WorkerConfig, undo: Array<() => void>): Promise<Segmenter> {
+    await initWasm(config.wasmBaseUrl);
+    const segmenter = await createSegmenter({
+      model: config.model, people: config.people, backend: 'wasm', modelBaseUrl: new URL(config.modelBaseUrl),
+      onProgress: config.progress ? (p) => post({ type: 'progress', loaded: p.loaded, total: p.total }) : undefined,
+    });
+    undo.push(() => segmenter.dispose());
+    return segmenter;
+  }
+
+  /** Segmentation half of split mode: posts 'started' once its model is ready. */
+  async function startSegment(readable: ReadableStream<VideoFrame>, port: MessagePort, config: WorkerConfig): Promise<void> {
+    const undo: Array<() => void> = [() => port.close()];
     try {
-      await initWasm(config.wasmBaseUrl);
-      const modelBaseUrl = new URL(config.modelBaseUrl);
-      const segmenter = await createSegmenter({
-        model: config.model, people: config.people, backend: 'wasm', modelBaseUrl,
-        onProgress: config.progress ? (p) => post({ type: 'progress', loaded: p.loaded, total: p.total }) : undefined,
-      });
-      undo.push(() => segmenter.dispose());
+      const segmenter = await loadSegmenter(config, undo);
       const refiner = createRefiner();
       undo.push(() => refiner.dispose());
+      const source = createReadableSource(readable);
+      undo.push(() => source.dispose());
+      if (stopped) throw new PrivacyTrackError('aborted', 'Stopped during start-up.');
+      undo.length = 0;
+      segmentStage = startSegmentStage({
+        source, segmenter, refiner, port, maskTimeoutMs: config.maskTimeoutMs,
+        onStats: (segmentationMs) => post({ type: 'segment-stats', segmentationMs }),
+      });
+      post({ type: 'started' });
+    } catch (error) {
+      undoAll(undo);
+      post({ type: 'failed', error: toWireError(error) });
+    }
+  }
+
+  /** The whole pipeline (`port` null) or the compositing half of split mode (frames and masks from `port`). */
+  async function startPipeline(input: ReadableStream<VideoFrame> | MessagePort, writable: WritableStream<VideoFrame>, config: WorkerConfig): Promise<void> {
+    const undo: Array<() => void> = [];
+    try {
+      let source: FrameSource;
+      let segmenter: Segmenter;
+      let refiner: Refiner;
+      if (input instanceof MessagePort) {
+        ({ source, segmenter } = createPairedStages(input, config.model));
+        undo.push(() => source.dispose());
+        refiner = createRefiner('none'); // refined in the segmentation worker
+      } else {
+        segmenter = await loadSegmenter(config, undo);
+        refiner = createRefiner();
+        undo.push(() => refiner.dispose());
+        source = createReadableSource(input);
+        undo.push(() => source.dispose());
+      }
       const sink = createWritableSink(writable, null);
       undo.push(() => sink.dispose());
       const compositor = createCompositor(config.compositor);
@@ -83,13 +138,11 @@ function runWorker(scope: WorkerScope): void {
       } finally {
         closeWire(config.effect);
       }
-      const source = createReadableSource(readable);
-      undo.push(() => source.dispose());
       if (stopped) throw new PrivacyTrackError('aborted', 'Stopped during start-up.');
       const options: NormalizedOptions = {
         effect, model: config.model, people: config.people, backend: 'wasm', transport: 'insertable-streams',
-        compositor: config.compositor, maskTimeoutMs: config.maskTimeoutMs, worker: true, workerUrl: undefined, modelBaseUrl, wasmBaseUrl: new URL(config.wasmBaseUrl),
-        onStats: undefined, onProgress: undefined,
+        compositor: config.compositor, maskTimeoutMs: config.maskTimeoutMs, worker: true, workerUrl: undefined,
+        modelBaseUrl: new URL(config.modelBaseUrl), wasmBaseUrl: new URL(config.wasmBaseUrl), onStats: undefined, onProgress: undefined,
       };
       const p = new Pipeline({ input: null, options, transport: 'insertable-streams', segmenter, refiner, sink, compositor, source });
       undo.length = 0; // the pipeline owns every part now
@@ -105,13 +158,7 @@ function runWorker(scope: WorkerScope): void {
       await p.ready;
       post({ type: 'started' });
     } catch (error) {
-      while (undo.length) {
-        try {
-          undo.pop()!();
-        } catch {
-          /* the original error is what the host needs */
-        }
-      }
+      undoAll(undo);
       post({ type: 'failed', error: toWireError(error) });
     }
   }
@@ -154,7 +201,9 @@ function runWorker(scope: WorkerScope): void {
             post({ type: 'output', frame: copy }, [copy]);
           };
         }
-        void start(message.readable, message.writable, message.config);
+        if (message.role === 'segment') void startSegment(message.readable, message.port, message.config);
+        else if (message.role === 'composite') void startPipeline(message.port, message.writable, message.config);
+        else void startPipeline(message.readable, message.writable, message.config);
         break;
       case 'effect': {
         const { id, effect: wire } = message;
@@ -173,6 +222,7 @@ function runWorker(scope: WorkerScope): void {
       case 'stop':
         stopped = true;
         pipeline?.stop();
+        segmentStage?.stop();
         break;
       case 'fault':
         inject(message.fault);
