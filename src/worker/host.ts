@@ -29,8 +29,12 @@ import { Lifecycle, type PrivacyTrackState, type ProtectionState } from '../stat
 import type { PrivacyStats } from '../stats.js';
 import { fromWireError, type HostMessage, type WireEffect, type WorkerConfig, type WorkerFault, type WorkerMessage, type WorkerRole } from './protocol.js';
 
-/** A running worker that sends nothing (no stats, no event) for this long is treated as dead. */
-export const WORKER_WATCHDOG_MS = 3000;
+/**
+ * A running worker that sends nothing (its stats come every second) for this long is treated as
+ * dead. Generous: on a starved machine a live worker can go quiet for seconds, and a hung worker
+ * shows nothing raw meanwhile (the output only freezes on its last protected frame).
+ */
+export const WORKER_WATCHDOG_MS = 8000;
 
 /** Frames the input track has produced so far, or null where the browser does not say. */
 function cameraFrameCount(track: MediaStreamTrack): number | null {

@@ -228,7 +228,8 @@ function runWorker(scope: WorkerScope): void {
         inject(message.fault);
         break;
       case 'memory': {
-        const m = tf.memory();
+        // The engine's own counters: reading them initialises no backend (the compositing worker has none).
+        const m = tf.engine().state;
         post({ type: 'memory', id: message.id, numTensors: m.numTensors, numBytes: m.numBytes, openFrames: debugCounters.openFrames, livePipelines: debugCounters.livePipelines });
         break;
       }

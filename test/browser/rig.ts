@@ -33,6 +33,23 @@ export class Rig {
   unknown = 0;
   /** Where the pipeline runs (option `worker`); the main thread unless a test says otherwise. */
   worker: WorkerRequest = false;
+  /**
+   * Feed frames from CPU memory (as a camera does) instead of canvas-backed frames. Worker-mode
+   * tests set it: a canvas-backed frame must be read back from the GPU inside the worker, which
+   * on this machine's software GPU under load took seconds for the first frame — a cost of the
+   * test's frame source, not of the pipeline.
+   */
+  cpuFrames = false;
+  readonly #rgbaCache = new Map<Scene, Uint8ClampedArray>();
+
+  #rgba(s: Scene): Uint8ClampedArray {
+    let data = this.#rgbaCache.get(s);
+    if (!data) {
+      data = pixels(s.image, s.width, s.height);
+      this.#rgbaCache.set(s, data);
+    }
+    return data;
+  }
 
   constructor(scene: Scene) {
     this.#scene = scene;
@@ -54,7 +71,8 @@ export class Rig {
       const s = this.#scene;
       this.#ts += 33333;
       this.#byTs.set(this.#ts, s);
-      await this.input.write(s.image, this.#ts, s.width, s.height);
+      if (this.cpuFrames) await this.input.writeRgba(this.#rgba(s), s.width, s.height, this.#ts);
+      else await this.input.write(s.image, this.#ts, s.width, s.height);
       await sleep(this.intervalMs);
     }
   }

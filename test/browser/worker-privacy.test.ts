@@ -6,6 +6,7 @@ import { SegmentationError, WorkerError, type PrivacyStateDetail, type PrivacyTr
 import { debugCounters, debugHooks, type WorkerDebugHandle } from '../../src/internal/debug.js';
 import { assert, atLeast, equal } from './assert.js';
 import { loadPortrait, portraitIds, sleep, type Portrait } from './helpers.js';
+import { WORKER_WATCHDOG_MS } from '../../src/worker/host.js';
 import { Rig } from './rig.js';
 import { makeScene } from './scene.js';
 
@@ -34,6 +35,7 @@ describe('privacy in worker mode: every output frame is protected', () => {
   const workerRig = (portrait: Portrait): Rig => {
     const r = new Rig(makeScene(portrait, 'checker', 960, 540));
     r.worker = true;
+    r.cpuFrames = true;
     return r;
   };
 
@@ -110,7 +112,8 @@ describe('privacy in worker mode: every output frame is protected', () => {
   });
 
   for (const fault of ['crash', 'kill composite', 'kill segment'] as const) {
-    it(`L4: worker ${fault}: the track ends with a WorkerError, no raw frame after it`, async () => {
+    it(`L4: worker ${fault}: the track ends with a WorkerError, no raw frame after it`, async function () {
+      this.timeout(60_000);
       rig = workerRig(a);
       const track = await rig.start({ effect: { type: 'color', color: '#00f' } });
       const errors: PrivacyTrackError[] = [];
@@ -121,8 +124,8 @@ describe('privacy in worker mode: every output frame is protected', () => {
       const h = handle();
       if (fault === 'crash') h.fault({ kind: 'crash' });
       else h.kill(fault === 'kill composite' ? 'composite' : 'segment');
-      // A crash is an event; a kill is silence, noticed by the watchdog (3 s).
-      const deadline = performance.now() + 6000;
+      // A crash is an event; a kill is silence, noticed by the watchdog.
+      const deadline = performance.now() + WORKER_WATCHDOG_MS + 3000;
       while (!ended && performance.now() < deadline) await sleep(100);
       assert(ended, `the output track ended after the worker ${fault}`);
       equal(track.readyState, 'ended');
@@ -141,6 +144,7 @@ describe('privacy in worker mode: every output frame is protected', () => {
     const sb = makeScene(b, 'checker', 960, 540);
     rig = new Rig(sa);
     rig.worker = true;
+    rig.cpuFrames = true;
     await rig.start({ effect: { type: 'color', color: '#00f' } });
     equal(handle().roles.length, 2, 'split layout');
     for (let i = 0; i < 40; i++) {
