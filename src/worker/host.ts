@@ -222,6 +222,17 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
   #cameraLast: number | null;
   #cameraAt = performance.now();
   #onInputEnded = (): void => this.#end(new TrackEndedError(), true);
+  /**
+   * The output track ended by itself: its writable, in the worker, was closed (the camera stream
+   * ended there) or torn down with a dead worker. The worker's own messages may still be on
+   * their way; say what happened from here.
+   */
+  #onOutputEnded = (): void => {
+    const reason = this.#input.readyState === 'ended' || this.#sourceEnded ? new TrackEndedError()
+      : new WorkerError('The pipeline worker closed the output track.');
+    this.#end(reason, true, true);
+  };
+  #sourceEnded = false;
 
   /** @internal Use {@link startWorkerPipeline}. */
   constructor(parts: WorkerPipelineParts) {
@@ -269,6 +280,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
       return entry;
     });
     input.addEventListener('ended', this.#onInputEnded);
+    track.addEventListener('ended', this.#onOutputEnded);
     const segmenting = (): Worker => (this.#workers.find((w) => w.role === 'segment') ?? this.#workers[0]!).worker;
     this.#debug = {
       fault: (fault: WorkerFault) => {
@@ -449,9 +461,12 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
           this.dispatchEvent(new CustomEvent('state', { detail: { state: this.#lifecycle.state, protection: m.protection } }));
         }
         break;
-      case 'error':
-        this.dispatchEvent(new CustomEvent('error', { detail: fromWireError(m.error) }));
+      case 'error': {
+        const error = fromWireError(m.error);
+        if (error instanceof TrackEndedError) this.#sourceEnded = true;
+        this.dispatchEvent(new CustomEvent('error', { detail: error }));
         break;
+      }
       case 'stats':
         this.#publishStats(m.stats);
         break;
@@ -521,15 +536,17 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
 
   /**
    * Tear down in reverse order of creation. `reason` null = stopped by the app (or by the worker,
-   * `fromWorker`); `report` dispatches `reason` as an `'error'` event when already running.
+   * `ended`); `report` dispatches `reason` as an `'error'` event when already running. `ended`:
+   * the output already ended (or the worker said so); listeners get one `'ended'` event.
    */
-  #end(reason: PrivacyTrackError | null, report: boolean, fromWorker = false): void {
+  #end(reason: PrivacyTrackError | null, report: boolean, ended = false): void {
     if (this.#lifecycle.stoppingOrStopped) return;
     const wasStarting = this.#lifecycle.state === 'starting';
     this.#lifecycle.to('stopping');
     clearInterval(this.#watchdog);
     this.#stopVideoPump();
     this.#input.removeEventListener('ended', this.#onInputEnded);
+    this.#track.removeEventListener('ended', this.#onOutputEnded);
     for (const w of [...this.#workers].reverse()) {
       for (const remove of w.listeners) remove();
       try {
@@ -551,6 +568,8 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
       return;
     }
     if (reason && report) this.dispatchEvent(new CustomEvent('error', { detail: reason }));
-    if (reason || fromWorker) this.#track.dispatchEvent(new Event('ended'));
+    // The output track's own 'ended' already fired when it ended by itself.
+    const nativeEnded = ended && reason !== null;
+    if ((reason || ended) && !nativeEnded) this.#track.dispatchEvent(new Event('ended'));
   }
 }

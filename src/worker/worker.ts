@@ -45,7 +45,7 @@ async function initWasm(wasmBaseUrl: string): Promise<void> {
     ok = await tf.setBackend('wasm');
     await tf.ready();
   } catch (cause) {
-    throw new UnsupportedEnvironmentError(['wasm'], `tfjs backend 'wasm' failed to start in the worker: ${String(cause)}`, { cause });
+    throw new UnsupportedEnvironmentError(['wasm'], `tfjs backend 'wasm' failed to start in the worker (are the .wasm files served at ${wasmBaseUrl}?): ${String(cause)}`, { cause });
   }
   if (!ok || tf.getBackend() !== 'wasm') {
     throw new UnsupportedEnvironmentError(['wasm'], `tfjs backend 'wasm' failed to start in the worker (are the .wasm files served at ${wasmBaseUrl}?)`);
