@@ -98,6 +98,13 @@ export interface PrivacyTrackOptions {
    */
   maskTimeoutMs?: number;
   /**
+   * Adaptive quality (worker mode): when segmentation cannot keep the camera's rate, a frame may
+   * be composited with the previous frame's mask if that mask is at most this old (ms), the image
+   * has barely changed, and the mask is eroded first. Default {@link DEFAULT_MAX_MASK_AGE_MS}
+   * (one frame at 30 FPS); `0` segments every frame, whatever the cost. See docs/performance.md.
+   */
+  maxMaskAgeMs?: number;
+  /**
    * Run segmentation and compositing in a dedicated module Worker, off the page's main thread.
    * Default `'auto'`: on where the browser can transfer the camera's frame streams to a worker
    * (Chromium's insertable streams) with the wasm backend, falling back to the main thread when
@@ -131,6 +138,7 @@ export interface NormalizedOptions {
   readonly transport: TransportRequest;
   readonly compositor: CompositorRequest;
   readonly maskTimeoutMs: number;
+  readonly maxMaskAgeMs: number;
   readonly worker: WorkerRequest;
   readonly workerUrl: URL | undefined;
   readonly modelBaseUrl: URL;
@@ -141,6 +149,11 @@ export interface NormalizedOptions {
 
 /** Default {@link PrivacyTrackOptions.maskTimeoutMs}. */
 export const DEFAULT_MASK_TIMEOUT_MS = 250;
+
+/** Default {@link PrivacyTrackOptions.maxMaskAgeMs}: one frame interval at 30 FPS, plus jitter. */
+export const DEFAULT_MAX_MASK_AGE_MS = 40;
+/** Largest accepted {@link PrivacyTrackOptions.maxMaskAgeMs}. */
+export const MAX_MASK_AGE_MS = 100;
 
 /** Default blur radius in pixels at 720p (scaled with frame height). */
 export const DEFAULT_BLUR_RADIUS = 24;
@@ -158,6 +171,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   transport: 'auto',
   compositor: 'auto',
   maskTimeoutMs: DEFAULT_MASK_TIMEOUT_MS,
+  maxMaskAgeMs: DEFAULT_MAX_MASK_AGE_MS,
   worker: 'auto',
 } as const);
 
@@ -175,7 +189,7 @@ const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm'] as const;
 const TRANSPORTS = ['auto', 'insertable-streams', 'canvas'] as const;
 const COMPOSITORS = ['auto', 'webgl', 'cpu'] as const;
 const KNOWN_KEYS = new Set([
-  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'worker', 'workerUrl', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
+  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'maxMaskAgeMs', 'worker', 'workerUrl', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
 ]);
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -307,6 +321,11 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
   if (typeof maskTimeoutMs !== 'number' || !Number.isFinite(maskTimeoutMs) || maskTimeoutMs < 20 || maskTimeoutMs > 5000) {
     throw new InvalidOptionsError('maskTimeoutMs', ['a number of milliseconds from 20 to 5000'], maskTimeoutMs);
   }
+  const maxMaskAgeMs = o['maxMaskAgeMs'] ?? DEFAULT_MAX_MASK_AGE_MS;
+  if (typeof maxMaskAgeMs !== 'number' || !Number.isFinite(maxMaskAgeMs) || maxMaskAgeMs < 0 || maxMaskAgeMs > MAX_MASK_AGE_MS) {
+    throw new InvalidOptionsError('maxMaskAgeMs', [`a number of milliseconds from 0 (never reuse a mask) to ${MAX_MASK_AGE_MS}`], maxMaskAgeMs,
+      'A mask reused for a later frame must stay young: the person may have moved.');
+  }
   const worker = o['worker'] ?? DEFAULT_OPTIONS.worker;
   if (worker !== 'auto' && typeof worker !== 'boolean') throw new InvalidOptionsError('worker', ["'auto'", 'true', 'false'], worker);
   const workerUrl = o['workerUrl'] === undefined ? undefined : toFileUrl('workerUrl', o['workerUrl']);
@@ -319,6 +338,7 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     transport: oneOf('transport', o['transport'], TRANSPORTS, DEFAULT_OPTIONS.transport),
     compositor: oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor),
     maskTimeoutMs,
+    maxMaskAgeMs,
     worker,
     workerUrl,
     modelBaseUrl,

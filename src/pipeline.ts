@@ -94,7 +94,7 @@ export class Pipeline extends EventTarget implements PrivacyController {
     this.#stats = {
       fps: 0, inputFps: 0, cameraFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0,
       framesOut: 0, width: 0, height: 0, backend: parts.segmenter.backend, model: parts.segmenter.model,
-      transport: parts.transport, compositor: parts.compositor.kind, worker: parts.input === null, state: 'starting', protection: 'veiled',
+      transport: parts.transport, compositor: parts.compositor.kind, worker: parts.input === null, qualityLevel: 0, reusedMasks: 0, state: 'starting', protection: 'veiled',
     };
     this.ready = new Promise<void>((resolve, reject) => {
       this.#resolveReady = resolve;

@@ -153,7 +153,7 @@ export async function startWorkerPipeline(input: MediaStreamTrack, options: Norm
   const processor = createProcessor(input);
   const { track, writable } = createGenerator();
   const config: WorkerConfig = {
-    model: options.model, people: options.people, compositor: start.compositor, maskTimeoutMs: options.maskTimeoutMs,
+    model: options.model, people: options.people, compositor: start.compositor, maskTimeoutMs: options.maskTimeoutMs, maxMaskAgeMs: options.maxMaskAgeMs,
     modelBaseUrl: options.modelBaseUrl.href, wasmBaseUrl: options.wasmBaseUrl.href, effect: wire,
     tap: debugHooks.onOutput !== null, progress: options.onProgress !== undefined,
   };
@@ -217,7 +217,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
   readonly #pending = new Map<number, (m: WorkerMessage | null) => void>();
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #videoPump: (() => void) | null = null;
-  #segmentationMs: number | null = null;
+  #segment: { segmentationMs: number; qualityLevel: number; reusedMasks: number } | null = null;
   #cameraStart: number | null;
   #cameraLast: number | null;
   #cameraAt = performance.now();
@@ -251,7 +251,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
     this.#stats = {
       fps: 0, inputFps: 0, cameraFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, droppedFrames: 0, veiledFrames: 0,
       framesOut: 0, width: 0, height: 0, backend: 'wasm', model: options.model, transport: 'insertable-streams', compositor,
-      worker: true, state: 'starting', protection: 'veiled',
+      worker: true, qualityLevel: 0, reusedMasks: 0, state: 'starting', protection: 'veiled',
     };
     this.ready = new Promise<void>((resolve, reject) => {
       this.#resolveReady = resolve;
@@ -471,7 +471,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
         this.#publishStats(m.stats);
         break;
       case 'segment-stats':
-        this.#segmentationMs = m.segmentationMs;
+        this.#segment = { segmentationMs: m.segmentationMs, qualityLevel: m.qualityLevel, reusedMasks: m.reusedMasks };
         break;
       case 'ended':
         // The worker's pipeline ended by itself (its source ended); its error event came first.
@@ -511,8 +511,8 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
     }
     this.#cameraAt = now;
     // Split mode: segmentation ran in the other worker, which reports its own time.
-    const segmentationMs = this.#segmentationMs ?? worker.segmentationMs;
-    this.#stats = { ...worker, segmentationMs, cameraFps, droppedFrames, worker: true, state: this.#lifecycle.state, protection: this.#protection };
+    const seg = this.#segment ?? { segmentationMs: worker.segmentationMs, qualityLevel: 0, reusedMasks: 0 };
+    this.#stats = { ...worker, ...seg, cameraFps, droppedFrames, worker: true, state: this.#lifecycle.state, protection: this.#protection };
     this.dispatchEvent(new CustomEvent('stats', { detail: this.#stats }));
     try {
       this.#options.onStats?.(this.#stats);

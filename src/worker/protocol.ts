@@ -28,6 +28,7 @@ export interface WorkerConfig {
   people: PeopleMode;
   compositor: CompositorKind;
   maskTimeoutMs: number;
+  maxMaskAgeMs: number;
   modelBaseUrl: string;
   wasmBaseUrl: string;
   effect: WireEffect;
@@ -92,7 +93,7 @@ export type WorkerMessage =
   | { type: 'error'; error: WireError }
   | { type: 'stats'; stats: PrivacyStats }
   /** From the segmentation worker (split mode): mean segmentation + refine time over the last second. */
-  | { type: 'segment-stats'; segmentationMs: number }
+  | { type: 'segment-stats'; segmentationMs: number; qualityLevel: number; reusedMasks: number }
   | { type: 'effect-done'; id: number; error: WireError | null }
   | { type: 'ended' }
   | { type: 'output'; frame: VideoFrame }

@@ -22,6 +22,7 @@ import { START_MASK_TIMEOUT_MS } from '../pipeline.js';
 import type { Refiner } from '../refine/types.js';
 import type { Mask, Segmenter } from '../segmenter/types.js';
 import type { FrameSource } from '../source/types.js';
+import { CadenceController, erodeMask, lumaThumb, MOTION_THRESHOLD, REUSE_EROSION, thumbDiff } from './mask-reuse.js';
 import { toWireError, type PortMessage, type WireError } from './protocol.js';
 
 /** Frames sent to the compositor and not yet taken by it. */
@@ -37,8 +38,13 @@ export interface SegmentStageParts {
   /** To the compositing worker. */
   port: MessagePort;
   maskTimeoutMs: number;
-  /** Called about once a second with the mean segmentation time (ms) of the frames masked. */
-  onStats(segmentationMs: number): void;
+  /**
+   * Adaptive quality: the oldest a reused mask may be, ms (0 = never reuse, segment every
+   * frame). See src/worker/mask-reuse.ts for when a mask is reused.
+   */
+  maxMaskAgeMs: number;
+  /** About once a second: mean segmentation time (ms), adaptive level, masks reused since start. */
+  onStats(stats: { segmentationMs: number; qualityLevel: number; reusedMasks: number }): void;
 }
 
 /** The running loop; `stop()` ends it and disposes the parts. Idempotent. */
@@ -58,8 +64,12 @@ export function startSegmentStage(parts: SegmentStageParts): SegmentStage {
   let masked = false; // until the first mask, wait as long as the pipeline does while starting
   let msSum = 0;
   let msCount = 0;
+  let reusedMasks = 0;
+  const cadence = new CadenceController(parts.maxMaskAgeMs > 0);
+  /** The last segmented frame's refined mask (a copy), its luma thumbnail and timestamp (µs). */
+  let last: { mask: Mask; thumb: ReturnType<typeof lumaThumb>; ts: number } | null = null;
   const statsTimer = setInterval(() => {
-    parts.onStats(msCount ? Math.round((msSum / msCount) * 100) / 100 : 0);
+    parts.onStats({ segmentationMs: msCount ? Math.round((msSum / msCount) * 100) / 100 : 0, qualityLevel: cadence.level, reusedMasks });
     msSum = msCount = 0;
   }, 1000);
 
@@ -114,21 +124,34 @@ export function startSegmentStage(parts: SegmentStageParts): SegmentStage {
         continue;
       }
       let message: PortMessage;
+      const t0 = performance.now();
       try {
         const pixels = await reader.read(image);
+        const thumb = lumaThumb(pixels);
         const t = performance.now();
-        const result = await segment(pixels);
-        if ('mask' in result) {
-          // The refined mask is the refiner's reused buffer: send a copy (it is transferred).
-          const refined = refiner.refine(pixels, result.mask);
-          const data = new Uint8Array(refined.data);
-          msSum += performance.now() - t;
-          msCount++;
-          masked = true;
-          message = { type: 'frame', frame: image, mask: { data, width: refined.width, height: refined.height }, error: null };
+        const segmentThis = cadence.wantsSegmentation();
+        if (!segmentThis && last && (frame.timestamp - last.ts) / 1000 <= parts.maxMaskAgeMs && thumbDiff(thumb, last.thumb) <= MOTION_THRESHOLD) {
+          // Adaptive quality: the previous frame's mask, young, on a near-identical image, eroded.
+          const eroded = erodeMask(last.mask, REUSE_EROSION);
+          reusedMasks++;
+          message = { type: 'frame', frame: image, mask: eroded, error: null };
         } else {
-          message = { type: 'frame', frame: image, mask: null, error: result.error };
+          const result = await segment(pixels);
+          if ('mask' in result) {
+            // The refined mask is the refiner's reused buffer: send a copy (it is transferred).
+            const refined = refiner.refine(pixels, result.mask);
+            const data = new Uint8Array(refined.data);
+            msSum += performance.now() - t;
+            msCount++;
+            masked = true;
+            last = parts.maxMaskAgeMs > 0 ? { mask: { data: new Uint8Array(data), width: refined.width, height: refined.height }, thumb, ts: frame.timestamp } : null;
+            message = { type: 'frame', frame: image, mask: { data, width: refined.width, height: refined.height }, error: null };
+          } else {
+            last = null; // never reuse across a failure
+            message = { type: 'frame', frame: image, mask: null, error: result.error };
+          }
         }
+        cadence.record(frame.timestamp, performance.now() - t0, message.mask === null || last?.ts === frame.timestamp);
       } catch (cause) {
         message = { type: 'frame', frame: image, mask: null, error: toWireError(new SegmentationError(`Could not segment the frame: ${String(cause)}`, { cause })) };
       }

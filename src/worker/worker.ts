@@ -100,8 +100,8 @@ function runWorker(scope: WorkerScope): void {
       if (stopped) throw new PrivacyTrackError('aborted', 'Stopped during start-up.');
       undo.length = 0;
       segmentStage = startSegmentStage({
-        source, segmenter, refiner, port, maskTimeoutMs: config.maskTimeoutMs,
-        onStats: (segmentationMs) => post({ type: 'segment-stats', segmentationMs }),
+        source, segmenter, refiner, port, maskTimeoutMs: config.maskTimeoutMs, maxMaskAgeMs: config.maxMaskAgeMs,
+        onStats: (stats) => post({ type: 'segment-stats', ...stats }),
       });
       post({ type: 'started' });
     } catch (error) {
@@ -141,7 +141,7 @@ function runWorker(scope: WorkerScope): void {
       if (stopped) throw new PrivacyTrackError('aborted', 'Stopped during start-up.');
       const options: NormalizedOptions = {
         effect, model: config.model, people: config.people, backend: 'wasm', transport: 'insertable-streams',
-        compositor: config.compositor, maskTimeoutMs: config.maskTimeoutMs, worker: true, workerUrl: undefined,
+        compositor: config.compositor, maskTimeoutMs: config.maskTimeoutMs, maxMaskAgeMs: config.maxMaskAgeMs, worker: true, workerUrl: undefined,
         modelBaseUrl: new URL(config.modelBaseUrl), wasmBaseUrl: new URL(config.wasmBaseUrl), onStats: undefined, onProgress: undefined,
       };
       const p = new Pipeline({ input: null, options, transport: 'insertable-streams', segmenter, refiner, sink, compositor, source });

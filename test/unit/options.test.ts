@@ -38,6 +38,7 @@ describe('normalizeOptions defaults', () => {
     expect(o.transport).toBe('auto');
     expect(o.compositor).toBe('auto');
     expect(o.worker).toBe('auto');
+    expect(o.maxMaskAgeMs).toBe(40);
     expect(o.workerUrl).toBeUndefined();
     expect(o.onStats).toBeUndefined();
     expect(o.onProgress).toBeUndefined();
@@ -147,6 +148,9 @@ describe('normalizeOptions rejects bad values, naming the field', () => {
     ['modelBaseUrl', { modelBaseUrl: 'relative/models/' }], // no page to resolve against in Node
     ['wasmBaseUrl', { wasmBaseUrl: {} }],
     ['worker', { worker: 'yes' }],
+    ['maxMaskAgeMs', { maxMaskAgeMs: -1 }],
+    ['maxMaskAgeMs', { maxMaskAgeMs: 101 }],
+    ['maxMaskAgeMs', { maxMaskAgeMs: '40' }],
     ['worker', { worker: 1 }],
     ['workerUrl', { workerUrl: '' }],
     ['workerUrl', { workerUrl: 42 }],
