@@ -10,7 +10,8 @@
 //   - the pipeline's own stats (fps, segmentation / composite ms, latency);
 //   - main-thread long tasks (PerformanceObserver 'longtask'): count, total and longest, ms;
 //   - CPU-ms per output frame for the whole browser: user+system time of every Chromium process
-//     of that browser (from /proc, Linux only) over the window, divided by the output frames.
+//     of that browser (from /proc, Linux only) over the window, divided by the output frames;
+//     and the same per thread (process type / thread name: the profile of where the time goes).
 // Rounds alternate the configurations (A B A B …) so that load from other processes hits both.
 // Prints one JSON line per run and a Markdown table of medians.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -59,6 +60,51 @@ function treeCpuMs(rootPid) {
   return total;
 }
 
+/** CPU ms per thread of `rootPid`'s process tree, keyed `process-type/thread-name`. */
+function threadCpuMs(rootPid) {
+  const parent = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  const out = new Map();
+  for (const pid of parent.keys()) {
+    let inTree = false;
+    for (let p = pid; p; p = parent.get(p) ?? 0) if (p === rootPid) { inTree = true; break; }
+    if (!inTree) continue;
+    let type = 'browser';
+    try {
+      const m = /--type=([a-z-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+      if (m) type = m[1] === 'utility' ? 'utility' : m[1];
+    } catch {
+      continue;
+    }
+    let tasks = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${type}/${comm}`;
+        out.set(key, (out.get(key) ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK);
+      } catch {
+        /* thread ended */
+      }
+    }
+  }
+  return out;
+}
+
 async function run(puppeteer, env, url, c) {
   const userDataDir = makeUserDataDir('vcp-threads-');
   const browser = await puppeteer.launch({
@@ -75,6 +121,7 @@ async function run(puppeteer, env, url, c) {
     await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
     const pid = browser.process().pid;
     const cpu0 = treeCpuMs(pid);
+    const threads0 = threadCpuMs(pid);
     const r = await page.evaluate(async (measureS) => {
       const bench = window.__bench;
       const video = document.querySelector('video');
@@ -102,7 +149,9 @@ async function run(puppeteer, env, url, c) {
       };
     }, MEASURE_S);
     const cpuMs = treeCpuMs(pid) - cpu0;
-    return { ...c, ...r, outputFps: r.frames / r.seconds, cpuMsPerFrame: r.frames ? cpuMs / r.frames : null, cpuCores: cpuMs / (r.seconds * 1000) };
+    const threads = [...threadCpuMs(pid)].map(([k, v]) => [k, Math.round(((v - (threads0.get(k) ?? 0)) / Math.max(1, r.frames)) * 10) / 10])
+      .filter(([, v]) => v >= 0.5).sort((x, y) => y[1] - x[1]).slice(0, 10);
+    return { ...c, ...r, outputFps: r.frames / r.seconds, cpuMsPerFrame: r.frames ? cpuMs / r.frames : null, cpuCores: cpuMs / (r.seconds * 1000), threadMsPerFrame: Object.fromEntries(threads) };
   } finally {
     await browser.close().catch(() => {});
     rmSync(userDataDir, { recursive: true, force: true });
@@ -160,6 +209,17 @@ async function main() {
   console.log('');
   console.log([head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n'));
   console.log(`\n(medians over rounds; warm-up ${WARMUP_S} s, measure ${MEASURE_S} s; long tasks counted over the measure window)`);
+  // Where the CPU time goes: per thread, ms per output frame, median over rounds.
+  for (const [w, h] of SIZES) {
+    for (const worker of [false, true]) {
+      const rs = results.filter((r) => r.w === w && r.h === h && r.worker === worker);
+      if (!rs.length) continue;
+      const keys = new Set(rs.flatMap((r) => Object.keys(r.threadMsPerFrame)));
+      const rows = [...keys].map((k) => [k, median(rs.map((r) => r.threadMsPerFrame[k] ?? 0))]).sort((a, b) => b[1] - a[1]);
+      console.log(`\n${h}p ${EFFECT} ${worker ? 'worker' : 'main thread'}: CPU ms per output frame by thread: ` +
+        rows.map(([k, v]) => `${k} ${f1(v)}`).join(', '));
+    }
+  }
 }
 
 main().catch((e) => {
