@@ -22,7 +22,7 @@ import { loadImageSource, parseCssColor } from '../compositor/effect-source.js';
 import type { CompositorKind } from '../compositor/types.js';
 import { AbortedError, InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnvironmentError, WorkerError } from '../errors.js';
 import { debugCounters, debugHooks, type WorkerDebugHandle } from '../internal/debug.js';
-import { normalizeEffect, type Effect, type NormalizedOptions } from '../options.js';
+import { DEFAULT_BLUR_RADIUS, normalizeEffect, type Effect, type NormalizedOptions } from '../options.js';
 import { createGenerator } from '../sink/generator.js';
 import { createProcessor } from '../source/processor.js';
 import { Lifecycle, type PrivacyTrackState, type ProtectionState } from '../state.js';
@@ -86,7 +86,7 @@ async function blackBitmap(): Promise<ImageBitmap> {
 async function toWire(effect: Effect): Promise<WireEffect> {
   switch (effect.type) {
     case 'blur':
-      return { type: 'blur', radius: effect.radius ?? 24 };
+      return { type: 'blur', radius: effect.radius ?? DEFAULT_BLUR_RADIUS };
     case 'color':
       parseCssColor(effect.color); // throws InvalidOptionsError here, with the page's own stack
       return { type: 'color', color: effect.color };
