@@ -372,33 +372,32 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
   }
 
   /**
-   * Send the video effect's frames to the compositing worker, one at a time (the next only once
-   * the worker has applied the previous), as ImageBitmaps. Stopped by the next effect and by `stop()`.
+   * Send the video effect's frames to the compositing worker as ImageBitmaps, one per video frame
+   * (the worker applies the newest and drops the rest). Stopped by the next effect and by `stop()`.
    */
   startVideoPump(effect: Extract<Effect, { type: 'video' }>): void {
     this.#stopVideoPump();
     const video = effect.source;
     const fit = effect.fit ?? 'cover';
     let active = true;
-    let busy = false;
+    let grabbing = false;
     let handle: number | undefined;
     const rvfc = typeof video.requestVideoFrameCallback === 'function';
     const tick = (): void => {
       if (!active) return;
       schedule();
-      if (busy || video.readyState < 2 || video.videoWidth === 0) return;
-      busy = true;
-      createImageBitmap(video).then(async (bitmap) => {
+      if (grabbing || video.readyState < 2 || video.videoWidth === 0) return;
+      grabbing = true;
+      createImageBitmap(video).then((bitmap) => {
         if (!active || this.#lifecycle.stoppingOrStopped) {
           bitmap.close();
           return;
         }
-        const wire: WireEffect = { type: 'image', bitmap, fit };
-        await this.#request(this.#compositing, (id) => ({ type: 'effect', id, effect: wire }), [bitmap]);
+        this.#compositing.postMessage({ type: 'video-frame', bitmap, fit } satisfies HostMessage, [bitmap]);
       }).catch(() => {
         /* a frame that could not be grabbed: the previous one stays */
       }).finally(() => {
-        busy = false;
+        grabbing = false;
       });
     };
     const schedule = (): void => {

@@ -67,6 +67,12 @@ export type HostMessage =
   | { type: 'init'; role: 'segment'; readable: ReadableStream<VideoFrame>; port: MessagePort; config: WorkerConfig }
   | { type: 'init'; role: 'composite'; writable: WritableStream<VideoFrame>; port: MessagePort; config: WorkerConfig }
   | { type: 'effect'; id: number; effect: WireEffect }
+  /**
+   * The current frame of a video effect (sent on every video frame, no answer). The worker
+   * applies the newest one and drops those it had no time for; any 'effect' message drops a
+   * pending one, so a video frame never overrides a later effect.
+   */
+  | { type: 'video-frame'; bitmap: ImageBitmap; fit: 'cover' | 'contain' }
   | { type: 'stop' }
   | { type: 'fault'; fault: WorkerFault }
   | { type: 'memory'; id: number };

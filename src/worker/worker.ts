@@ -191,6 +191,28 @@ function runWorker(scope: WorkerScope): void {
     }
   }
 
+  // Video effect frames: at most one being applied and one waiting (the newest).
+  let videoBusy = false;
+  let videoNext: { bitmap: ImageBitmap; fit: 'cover' | 'contain' } | null = null;
+  const dropVideoNext = (): void => {
+    videoNext?.bitmap.close();
+    videoNext = null;
+  };
+  function applyVideo(): void {
+    const current = pipeline;
+    if (videoBusy || !videoNext || !current) return;
+    const next = videoNext;
+    videoNext = null;
+    videoBusy = true;
+    current.setEffect(normalizeEffect({ type: 'image', source: next.bitmap, fit: next.fit })).catch(() => {
+      /* an unusable frame: the previous one stays */
+    }).finally(() => {
+      next.bitmap.close();
+      videoBusy = false;
+      applyVideo();
+    });
+  }
+
   scope.addEventListener('message', (event) => {
     const message = event.data;
     switch (message.type) {
@@ -205,7 +227,13 @@ function runWorker(scope: WorkerScope): void {
         else if (message.role === 'composite') void startPipeline(message.port, message.writable, message.config);
         else void startPipeline(message.readable, message.writable, message.config);
         break;
+      case 'video-frame':
+        dropVideoNext();
+        videoNext = { bitmap: message.bitmap, fit: message.fit };
+        applyVideo();
+        break;
       case 'effect': {
+        dropVideoNext(); // a newer effect: the video's waiting frame must not override it
         const { id, effect: wire } = message;
         const current = pipeline;
         if (!current) {
