@@ -49,6 +49,22 @@ function mediaMiddleware(prefix = '/media/', dir = mediaDir) {
   };
 }
 
+/**
+ * A worker script requested by URL (`new Worker(new URL('./worker.js', import.meta.url))` in
+ * src/worker/host.ts) is no import, so the esbuild plugin's .js → .ts mapping does not apply:
+ * serve src/.../x.ts for src/.../x.js when only the .ts exists.
+ */
+async function srcTsMiddleware(ctx, next) {
+  if (ctx.path.startsWith('/src/') && ctx.path.endsWith('.js')) {
+    const file = resolve(rootDir, '.' + normalize(ctx.path));
+    const ts = file.slice(0, -3) + '.ts';
+    if (file.startsWith(resolve(rootDir, 'src') + sep) && !(await fsp.stat(file).catch(() => null)) && (await fsp.stat(ts).catch(() => null))) {
+      ctx.url = ctx.path.slice(0, -3) + '.ts' + (ctx.querystring ? `?${ctx.querystring}` : '');
+    }
+  }
+  return next();
+}
+
 /** Make sure .wasm is always application/wasm (needed for instantiateStreaming). */
 async function wasmMimeMiddleware(ctx, next) {
   await next();
@@ -131,7 +147,7 @@ export default {
       },
     }),
   ],
-  middleware: [mediaMiddleware(), wasmMimeMiddleware],
+  middleware: [mediaMiddleware(), srcTsMiddleware, wasmMimeMiddleware],
   plugins: [
     pageVisibilityPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022' }),

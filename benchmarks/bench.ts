@@ -4,12 +4,14 @@
  * Options come from URL params: ?w=1280&h=720&effect=blur|color|none&backend=auto|wasm|webgl|webgpu
  *   &transport=auto|insertable-streams|canvas&compositor=auto|cpu|webgl
  *   &model=selfie|selfie-landscape|lite|full|heavy
+ *   &worker=auto|true|false (the pipeline worker is served at /worker.js)
  * Bundled by scripts/demo.mjs (esbuild) to .cache/bench/bench.js; models are served at /models/.
  * The original project's approach, for comparison, is legacy.html (benchmarks/legacy.ts).
  *
  * For automation the page exposes `window.__bench`:
  *   { config, stats: PrivacyStats[], ready, done, error?, startMs?, track?, recording,
- *     outputFrames, captureToOutputMs: number[] }
+ *     outputFrames, captureToOutputMs: number[], longTasks }
+ * `longTasks` lists the page's main-thread long tasks (PerformanceObserver 'longtask', > 50 ms).
  * `ready` turns true when createPrivacyTrack resolved; `done` turns true when no more stats will
  * come (failed to start, or the track ended). While `recording` is true, every output frame adds
  * its capture → output time (ms) to `captureToOutputMs`.
@@ -23,6 +25,7 @@ import {
   type PrivacyStats,
   type PrivacyTrack,
   type TransportRequest,
+  type WorkerRequest,
 } from '../src/index.ts';
 import { debugHooks } from '../src/internal/debug.ts';
 import { createChart } from './chart.ts';
@@ -35,6 +38,7 @@ interface BenchConfig {
   backend: BackendRequest;
   transport: TransportRequest;
   compositor: CompositorRequest;
+  worker: WorkerRequest;
 }
 
 interface BenchState {
@@ -57,6 +61,8 @@ interface BenchState {
   captureToOutputMs: number[];
   /** Estimated camera-clock − performance.now() offset, ms (0 on the canvas transport). */
   clockOffsetMs?: number;
+  /** Main-thread long tasks since page start: start time and duration, ms. */
+  longTasks: Array<{ start: number; duration: number }>;
 }
 
 declare global {
@@ -83,9 +89,15 @@ const config: BenchConfig = {
   backend: pick('backend', ['auto', 'wasm', 'webgl', 'webgpu'] as const, 'auto'),
   transport: pick('transport', ['auto', 'insertable-streams', 'canvas'] as const, 'auto'),
   compositor: pick('compositor', ['auto', 'cpu', 'webgl'] as const, 'auto'),
+  worker: ({ auto: 'auto', true: true, false: false } as const)[pick('worker', ['auto', 'true', 'false'] as const, 'auto')],
 };
-const bench: BenchState = { config, stats: [], ready: false, done: false, recording: false, outputFrames: 0, captureToOutputMs: [] };
+const bench: BenchState = { config, stats: [], ready: false, done: false, recording: false, outputFrames: 0, captureToOutputMs: [], longTasks: [] };
 window.__bench = bench;
+if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) bench.longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+}
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const status = $<HTMLDivElement>('status');
@@ -137,6 +149,7 @@ function showStats(s: PrivacyStats): void {
     `backend         ${s.backend}`,
     `transport       ${s.transport}`,
     `compositor      ${s.compositor}`,
+    `worker          ${s.worker}`,
     `model           ${s.model}`,
     `state           ${s.state}`,
   ];
@@ -191,22 +204,26 @@ async function main(): Promise<void> {
   if (!camera) throw new Error('no video track');
   status.textContent = 'loading model…';
   const clockOffset = await cameraClockOffset(camera);
+  // Set before start: in worker mode the output tap is decided when the workers start (each output
+  // frame then crosses to this thread as a transferred handle, so capture → output includes that hop).
+  debugHooks.onOutput = (frame) => {
+    bench.outputFrames++;
+    if (bench.recording) bench.captureToOutputMs.push(performance.now() - (frame.timestamp / 1000 - (bench.clockOffsetMs ?? 0)));
+  };
   const track = await createPrivacyTrack(camera, {
     effect: effectFor(config.effect),
     model: config.model,
     backend: config.backend,
     transport: config.transport,
     compositor: config.compositor,
+    worker: config.worker,
+    workerUrl: '/worker.js',
     modelBaseUrl: '/models/',
   });
   bench.startMs = Math.round(performance.now() - t0);
   bench.track = track;
   // Camera frames carry the camera clock (µs); the canvas transport stamps performance.now() (ms × 1000).
   bench.clockOffsetMs = track.privacy.stats.transport === 'canvas' ? 0 : clockOffset;
-  debugHooks.onOutput = (frame) => {
-    bench.outputFrames++;
-    if (bench.recording) bench.captureToOutputMs.push(performance.now() - (frame.timestamp / 1000 - (bench.clockOffsetMs ?? 0)));
-  };
   track.privacy.addEventListener('stats', (e) => {
     const s = e.detail;
     bench.stats.push(s);

@@ -73,6 +73,9 @@ export async function buildExamples({ outDir = join(projectRoot, '.cache/example
     logLevel: 'error',
     plugins: [selfPackage],
   });
+  // The pipeline worker, served at /worker.js (the examples pass it as `workerUrl`).
+  const { buildWorker } = await import('../scripts/build-worker.mjs');
+  await buildWorker(join(outDir, 'worker.js'), { minify });
   // The Galene folder (plugin, publish page), without its own models/: the site serves /models/.
   const { buildGalene } = await import('./galene/build.mjs');
   await buildGalene({ outDir: join(outDir, 'galene'), models: false });

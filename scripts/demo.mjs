@@ -68,6 +68,8 @@ async function bundle() {
   });
   copyFileSync(join(projectRoot, 'benchmarks/index.html'), join(benchDir, 'index.html'));
   copyFileSync(join(projectRoot, 'benchmarks/legacy.html'), join(benchDir, 'legacy.html'));
+  const { buildWorker } = await import('./build-worker.mjs');
+  await buildWorker(join(benchDir, 'worker.js')); // the page passes workerUrl: '/worker.js'
 }
 
 function startServer(port = 0) {
@@ -79,11 +81,13 @@ function configurations() {
   const sizes = [[1280, 720]];
   if (want1080) sizes.push([1920, 1080]);
   const out = [];
-  const ours = (w, h, model, backend, effect, transport = 'insertable-streams', compositor = 'auto') =>
-    ({ page: 'ours', w, h, model, backend, effect, transport, compositor });
+  const ours = (w, h, model, backend, effect, transport = 'insertable-streams', compositor = 'auto', worker = 'auto') =>
+    ({ page: 'ours', w, h, model, backend, effect, transport, compositor, worker });
   for (const [w, h] of sizes) {
     if (!wantAll) {
       for (const effect of list('effects', ['blur', 'color'])) out.push(ours(w, h, 'selfie', 'wasm', effect));
+      // The same on the main thread (worker: false), for the worker mode's gain.
+      if (list('effects', ['blur', 'color']).includes('blur')) out.push(ours(w, h, 'selfie', 'wasm', 'blur', 'insertable-streams', 'auto', false));
     } else {
       for (const model of list('models', MODELS)) {
         const backends = model === 'selfie-landscape' ? ['webgl'] : list('backends', BACKENDS);
@@ -92,6 +96,7 @@ function configurations() {
         }
       }
       if (list('models', MODELS).includes('selfie') && list('backends', BACKENDS).includes('wasm')) {
+        out.push(ours(w, h, 'selfie', 'wasm', 'blur', 'insertable-streams', 'auto', false));
         out.push(ours(w, h, 'selfie', 'wasm', 'blur', 'canvas'));
         out.push(ours(w, h, 'selfie', 'wasm', 'blur', 'insertable-streams', 'webgl'));
       }
@@ -107,7 +112,7 @@ function configurations() {
 
 const label = (c) => (c.page === 'legacy'
   ? `${c.h}p original project (legacy MediaPipe selfie landscape, canvas blur, captureStream)`
-  : `${c.h}p ${c.model} ${c.backend} ${c.effect} ${c.transport} ${c.compositor}`);
+  : `${c.h}p ${c.model} ${c.backend} ${c.effect} ${c.transport} ${c.compositor} worker=${c.worker}`);
 const median = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : NaN;
@@ -144,7 +149,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
     });
     const url = c.page === 'legacy'
       ? `${baseUrl}legacy.html?${new URLSearchParams({ w: c.w, h: c.h })}`
-      : `${baseUrl}?${new URLSearchParams({ w: c.w, h: c.h, effect: c.effect, model: c.model, backend: c.backend, transport: c.transport, compositor: c.compositor })}`;
+      : `${baseUrl}?${new URLSearchParams({ w: c.w, h: c.h, effect: c.effect, model: c.model, backend: c.backend, transport: c.transport, compositor: c.compositor, worker: String(c.worker) })}`;
     await page.goto(url, { waitUntil: 'load' });
     try {
       await page.waitForFunction((k) => window[k] && (window[k].ready || window[k].done), { timeout: START_TIMEOUT_MS, polling: 200 }, key);

@@ -27,6 +27,9 @@ await build({
   entryPoints: [join(projectRoot, 'test/soak/page.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
   outfile: join(dir, 'page.js'), logLevel: 'error', loader: { '.json': 'json' },
 });
+// The pipeline worker next to page.js, where the default `new URL('./worker.js', import.meta.url)` finds it.
+const { buildWorker } = await import('./build-worker.mjs');
+await buildWorker(join(dir, 'worker.js'));
 writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><body><script type="module" src="./page.js"></script>');
 const server = await serveStatic({ root: dir, mounts: { '/models/': join(projectRoot, 'models') } });
 const browser = await puppeteer.launch({

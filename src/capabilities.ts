@@ -34,6 +34,11 @@ export interface Capabilities {
   /** `crossOriginIsolated` is true. */
   crossOriginIsolated: boolean;
   /**
+   * Module workers exist and a `ReadableStream` can be transferred to one (what worker mode
+   * needs, together with insertable streams on the main thread).
+   */
+  workerStreams: boolean;
+  /**
    * What `backend: 'auto'` picks here, or `null` when nothing usable exists: the calibrated pick
    * once a calibration ran on this page, else the heuristic (wasm SIMD, else WebGL2, else wasm).
    */
@@ -79,6 +84,26 @@ function wasmCompiles(): boolean {
     wasmCompilesCache = false;
   }
   return wasmCompilesCache;
+}
+
+let workerStreamsCache: boolean | undefined;
+/** Whether a ReadableStream can be transferred (posted with a transfer list) here. */
+function probeWorkerStreams(): boolean {
+  if (workerStreamsCache !== undefined) return workerStreamsCache;
+  workerStreamsCache = false;
+  if (typeof Worker !== 'function' || typeof MessageChannel !== 'function' || typeof ReadableStream !== 'function') return false;
+  const channel = new MessageChannel();
+  try {
+    const stream = new ReadableStream();
+    channel.port1.postMessage(stream, [stream]);
+    workerStreamsCache = true;
+  } catch {
+    /* DataCloneError: streams are not transferable here */
+  } finally {
+    channel.port1.close();
+    channel.port2.close();
+  }
+  return workerStreamsCache;
 }
 
 let webglCache: { webgl2: boolean; software: boolean } | undefined;
@@ -132,6 +157,7 @@ export function probeCapabilities(): Capabilities {
     wasmSimd,
     wasmThreads,
     crossOriginIsolated: coi,
+    workerStreams: probeWorkerStreams(),
     // Without a hardware GPU, wasm SIMD is the fast and predictable choice (RECIPES: 8 ms vs 143 ms
     // on a software GPU); with one, createPrivacyTrack times the candidates (src/backends/calibrate.ts).
     autoBackend: calibration?.pick ?? heuristic,

@@ -15,6 +15,7 @@ import { createFrameSink } from './sink/index.js';
 import { createFrameSource } from './source/index.js';
 import { createFrameReader } from './frame/pixels.js';
 import { isGpuResident } from './gpu/select.js';
+import { startWorkerPipeline } from './worker/host.js';
 
 /** Reads readyState afresh (TypeScript narrows it after the first check, but it changes over time). */
 function trackEnded(track: MediaStreamTrack): boolean {
@@ -39,6 +40,20 @@ export function resolveTransport(request: TransportRequest, caps: Capabilities):
       'transport \'canvas\' needs requestVideoFrameCallback and canvas.captureStream.');
   }
   return request;
+}
+
+/** Why worker mode cannot run with this configuration here, or null when it can. */
+export function whyNoWorker(transport: TransportName, backend: BackendName, caps: Capabilities): UnsupportedEnvironmentError | null {
+  if (transport !== 'insertable-streams') {
+    return new UnsupportedEnvironmentError(['MediaStreamTrackProcessor'], 'worker mode needs the insertable-streams transport (its streams are what moves to the worker).');
+  }
+  if (!caps.workerStreams) {
+    return new UnsupportedEnvironmentError(['transferable streams'], 'worker mode needs module workers and transferable ReadableStream/WritableStream.');
+  }
+  if (backend !== 'wasm') {
+    return new UnsupportedEnvironmentError(['wasm'], `worker mode runs the wasm backend; backend '${backend}' stays on the main thread (use worker: false).`);
+  }
+  return null;
 }
 
 /**
@@ -73,6 +88,15 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
   const compositorKind = resolveCompositor(opts.compositor, caps);
   if (typeof VideoFrame !== 'function') throw new UnsupportedEnvironmentError(['VideoFrame'], 'The pipeline needs WebCodecs VideoFrame.');
 
+  // Worker mode: the same pipeline in a dedicated worker (src/worker/), where the browser allows it.
+  const workerBlocker = opts.worker === false ? null : whyNoWorker(transport, backend, caps);
+  if (opts.worker === true && workerBlocker) throw workerBlocker;
+  if (opts.worker !== false && !workerBlocker) {
+    const track = await startWorkerPipeline(input, opts, { compositor: compositorKind, required: opts.worker === true });
+    if (track) return track;
+    // 'auto' and the worker script could not be loaded: run on the main thread.
+  }
+
   // Built in order; on failure, undone in reverse.
   const undo: Array<() => void> = [];
   const cleanup = (): void => {
@@ -103,7 +127,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
       const sink = createFrameSink(transport);
       undo.push(() => {
         sink.dispose();
-        sink.track.stop();
+        sink.track?.stop();
       });
       undo.push(() => parts.compositor.dispose());
       await parts.compositor.setEffect(opts.effect);
@@ -123,7 +147,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
     const sink = createFrameSink(transport);
     undo.push(() => {
       sink.dispose();
-      sink.track.stop();
+      sink.track?.stop();
     });
     const compositor = createCompositor(compositorKind);
     undo.push(() => compositor.dispose());

@@ -13,6 +13,7 @@ export type PrivacyErrorCode =
   | 'track-ended'
   | 'segmentation'
   | 'compositor'
+  | 'worker'
   | 'aborted';
 
 /** Base class of every error raised by videochat-privacy. */
@@ -121,6 +122,21 @@ export class CompositorError extends PrivacyTrackError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('compositor', message, options);
     this.name = 'CompositorError';
+  }
+}
+
+/**
+ * The pipeline worker could not start, crashed or was terminated. Fail closed: the output track
+ * ends (its frames were written from the worker, which is gone); no raw frame is ever output.
+ */
+export class WorkerError extends PrivacyTrackError {
+  /**
+   * @param message - explanation
+   * @param options - standard `cause`
+   */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('worker', message, options);
+    this.name = 'WorkerError';
   }
 }
 

@@ -17,12 +17,15 @@ export {
   SegmentationError,
   CompositorError,
   AbortedError,
+  WorkerError,
   type PrivacyErrorCode,
 } from './errors.js';
 export {
   DEFAULT_OPTIONS,
   DEFAULT_BLUR_RADIUS,
   DEFAULT_MASK_TIMEOUT_MS,
+  DEFAULT_MAX_MASK_AGE_MS,
+  MAX_MASK_AGE_MS,
   MIN_BLUR_RADIUS,
   MAX_BLUR_RADIUS,
   type PrivacyTrackOptions,
@@ -39,6 +42,7 @@ export {
   type TransportRequest,
   type TransportName,
   type CompositorRequest,
+  type WorkerRequest,
   type LoadProgress,
 } from './options.js';
 export type { PrivacyStats } from './stats.js';

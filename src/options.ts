@@ -65,6 +65,9 @@ export type TransportRequest = 'auto' | 'insertable-streams' | 'canvas';
 /** A concrete transport. */
 export type TransportName = Exclude<TransportRequest, 'auto'>;
 
+/** Where the pipeline runs: `'auto'`, `true` (a worker, required) or `false` (the main thread). */
+export type WorkerRequest = 'auto' | boolean;
+
 /** Which compositor draws output frames. */
 export type CompositorRequest = 'auto' | 'webgl' | 'cpu';
 
@@ -103,6 +106,28 @@ export interface PrivacyTrackOptions {
    * another frame, so this bounds latency, not staleness.
    */
   maskTimeoutMs?: number;
+  /**
+   * Adaptive quality (worker mode): when segmentation cannot keep the camera's rate, a frame may
+   * be composited with the previous frame's mask if that mask is at most this old (ms), the image
+   * has barely changed, and the mask is eroded first. Default {@link DEFAULT_MAX_MASK_AGE_MS}
+   * (one frame at 30 FPS); `0` segments every frame, whatever the cost. See docs/performance.md.
+   */
+  maxMaskAgeMs?: number;
+  /**
+   * Run segmentation and compositing in a dedicated module Worker, off the page's main thread.
+   * Default `'auto'`: on where the browser can transfer the camera's frame streams to a worker
+   * (Chromium's insertable streams) with the wasm backend, falling back to the main thread when
+   * the worker script cannot be loaded. `true` requires it (else `UnsupportedEnvironmentError`);
+   * `false` keeps everything on the main thread. See docs/performance.md.
+   */
+  worker?: WorkerRequest;
+  /**
+   * Where the app serves the package's worker script (`dist/worker.js`, a self-contained
+   * module). Default: `./worker.js` next to the package's own module, which bundlers that
+   * understand `new Worker(new URL('./worker.js', import.meta.url))` (Vite, webpack 5, Parcel)
+   * handle by themselves; with esbuild or a plain copy, serve the file and set this.
+   */
+  workerUrl?: string | URL;
   /** Where the package's `models/` folder is served. Default: `../models/` next to this module. */
   modelBaseUrl?: string | URL;
   /** Where the tfjs `.wasm` files are served. Default: `wasm/` inside `modelBaseUrl`. */
@@ -122,6 +147,9 @@ export interface NormalizedOptions {
   readonly transport: TransportRequest;
   readonly compositor: CompositorRequest;
   readonly maskTimeoutMs: number;
+  readonly maxMaskAgeMs: number;
+  readonly worker: WorkerRequest;
+  readonly workerUrl: URL | undefined;
   readonly modelBaseUrl: URL;
   readonly wasmBaseUrl: URL;
   readonly onStats: ((stats: PrivacyStats) => void) | undefined;
@@ -130,6 +158,11 @@ export interface NormalizedOptions {
 
 /** Default {@link PrivacyTrackOptions.maskTimeoutMs}. */
 export const DEFAULT_MASK_TIMEOUT_MS = 250;
+
+/** Default {@link PrivacyTrackOptions.maxMaskAgeMs}: one frame interval at 30 FPS, plus jitter. */
+export const DEFAULT_MAX_MASK_AGE_MS = 40;
+/** Largest accepted {@link PrivacyTrackOptions.maxMaskAgeMs}. */
+export const MAX_MASK_AGE_MS = 100;
 
 /** Default blur radius in pixels at 720p (scaled with frame height). */
 export const DEFAULT_BLUR_RADIUS = 24;
@@ -147,6 +180,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
   transport: 'auto',
   compositor: 'auto',
   maskTimeoutMs: DEFAULT_MASK_TIMEOUT_MS,
+  maxMaskAgeMs: DEFAULT_MAX_MASK_AGE_MS,
+  worker: 'auto',
 } as const);
 
 const EFFECT_TYPES = ['blur', 'image', 'video', 'color', 'none'] as const;
@@ -167,7 +202,7 @@ const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm'] as const;
 const TRANSPORTS = ['auto', 'insertable-streams', 'canvas'] as const;
 const COMPOSITORS = ['auto', 'webgl', 'cpu'] as const;
 const KNOWN_KEYS = new Set([
-  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
+  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'maxMaskAgeMs', 'worker', 'workerUrl', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
 ]);
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -247,6 +282,19 @@ function toUrl(option: string, value: unknown, fallback: URL): URL {
   throw new InvalidOptionsError(option, ['a URL string', 'URL'], value);
 }
 
+/** A URL of one file (no trailing slash added), absolute or relative to the page. */
+function toFileUrl(option: string, value: unknown): URL {
+  if (value instanceof URL) return new URL(value.href);
+  if (typeof value === 'string' && value.length > 0) {
+    try {
+      return new URL(value, typeof location !== 'undefined' ? location.href : undefined);
+    } catch (cause) {
+      throw new InvalidOptionsError(option, ['an absolute or page-relative URL'], value, String(cause));
+    }
+  }
+  throw new InvalidOptionsError(option, ['a URL string', 'URL'], value);
+}
+
 function withSlash(url: URL): URL {
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
@@ -296,6 +344,14 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
       throw new InvalidOptionsError('people', ['\'all\''], people, 'model \'selfie-landscape\' keeps everyone it segments.');
     }
   }
+  const maxMaskAgeMs = o['maxMaskAgeMs'] ?? DEFAULT_MAX_MASK_AGE_MS;
+  if (typeof maxMaskAgeMs !== 'number' || !Number.isFinite(maxMaskAgeMs) || maxMaskAgeMs < 0 || maxMaskAgeMs > MAX_MASK_AGE_MS) {
+    throw new InvalidOptionsError('maxMaskAgeMs', [`a number of milliseconds from 0 (never reuse a mask) to ${MAX_MASK_AGE_MS}`], maxMaskAgeMs,
+      'A mask reused for a later frame must stay young: the person may have moved.');
+  }
+  const worker = o['worker'] ?? DEFAULT_OPTIONS.worker;
+  if (worker !== 'auto' && typeof worker !== 'boolean') throw new InvalidOptionsError('worker', ["'auto'", 'true', 'false'], worker);
+  const workerUrl = o['workerUrl'] === undefined ? undefined : toFileUrl('workerUrl', o['workerUrl']);
   const modelBaseUrl = toUrl('modelBaseUrl', o['modelBaseUrl'], defaultModelBaseUrl());
   return {
     effect: normalizeEffect(o['effect']),
@@ -305,6 +361,9 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     transport: oneOf('transport', o['transport'], TRANSPORTS, DEFAULT_OPTIONS.transport),
     compositor: oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor),
     maskTimeoutMs,
+    maxMaskAgeMs,
+    worker,
+    workerUrl,
     modelBaseUrl,
     wasmBaseUrl: toUrl('wasmBaseUrl', o['wasmBaseUrl'], new URL('wasm/', modelBaseUrl)),
     onStats: o['onStats'] as NormalizedOptions['onStats'],

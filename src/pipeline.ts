@@ -23,7 +23,8 @@ import { Lifecycle, type PrivacyTrackState, type ProtectionState } from './state
 import { StatsWindow, type PrivacyStats } from './stats.js';
 
 /** Frames the input track has produced so far, or null where the browser does not say. */
-function cameraFrameCount(track: MediaStreamTrack): number | null {
+function cameraFrameCount(track: MediaStreamTrack | null): number | null {
+  if (!track) return null;
   const stats = (track as { stats?: { totalFrames?: unknown } }).stats;
   return stats && typeof stats.totalFrames === 'number' ? stats.totalFrames : null;
 }
@@ -44,7 +45,11 @@ export const START_FAILURE_LIMIT = 3;
  * default, textures on the GPU-resident path (src/gpu/).
  */
 export interface PipelineParts<F = FramePixels, M = Mask> {
-  input: MediaStreamTrack;
+  /**
+   * The input track, or null when the pipeline runs in a worker (the track stays on the main
+   * thread; the worker host watches it, and the source ends when it ends).
+   */
+  input: MediaStreamTrack | null;
   options: NormalizedOptions;
   transport: TransportName;
   reader: FrameReader<F>;
@@ -61,7 +66,8 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
   readonly #parts: PipelineParts<F, M>;
   readonly #lifecycle: Lifecycle;
   readonly #window = new StatsWindow(performance.now());
-  readonly #track: MediaStreamTrack;
+  /** The output track; null in a worker (see {@link FrameSink.track}). */
+  readonly #track: MediaStreamTrack | null;
   readonly #stopOutput: () => void;
   #options: NormalizedOptions;
   #stats: PrivacyStats;
@@ -83,7 +89,8 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
     this.#parts = parts;
     this.#options = parts.options;
     this.#track = parts.sink.track;
-    this.#stopOutput = MediaStreamTrack.prototype.stop.bind(this.#track);
+    const track = this.#track;
+    this.#stopOutput = track ? MediaStreamTrack.prototype.stop.bind(track) : () => {};
     this.#lifecycle = new Lifecycle((state) => {
       this.#stats = { ...this.#stats, state };
       this.dispatchEvent(new CustomEvent('state', { detail: { state, protection: this.#protection } }));
@@ -92,19 +99,20 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
       fps: 0, inputFps: 0, cameraFps: 0, segmentationMs: 0, compositeMs: 0, latencyMs: 0, latencyP50Ms: 0, latencyP95Ms: 0,
       droppedFrames: 0, veiledFrames: 0,
       framesOut: 0, width: 0, height: 0, backend: parts.segmenter.backend, model: parts.segmenter.model,
-      transport: parts.transport, compositor: parts.compositor.kind, state: 'starting', protection: 'veiled',
+      transport: parts.transport, compositor: parts.compositor.kind, worker: parts.input === null, qualityLevel: 0, reusedMasks: 0, state: 'starting', protection: 'veiled',
     };
     this.ready = new Promise<void>((resolve, reject) => {
       this.#resolveReady = resolve;
       this.#rejectReady = reject;
     });
     this.ready.catch(() => {}); // observed by createPrivacyTrack; avoid unhandled rejections
-    parts.input.addEventListener('ended', this.#onInputEnded);
+    parts.input?.addEventListener('ended', this.#onInputEnded);
   }
 
   /** The output track with `privacy` attached and `stop()` routed through the pipeline. */
   attach(): PrivacyTrack {
     const track = this.#track;
+    if (!track) throw new PrivacyTrackError('aborted', 'This pipeline has no output track in this realm (it runs in a worker).');
     Object.defineProperty(track, 'privacy', { value: this, enumerable: true });
     Object.defineProperty(track, 'stop', { value: () => this.stop(), configurable: true });
     return track as PrivacyTrack;
@@ -364,7 +372,7 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
     this.#lifecycle.to('stopping');
     clearInterval(this.#statsTimer);
     const { input, source, compositor, sink, refiner, segmenter } = this.#parts;
-    input.removeEventListener('ended', this.#onInputEnded);
+    input?.removeEventListener('ended', this.#onInputEnded);
     source.dispose();
     compositor.dispose();
     sink.dispose();
@@ -378,7 +386,7 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
       else {
         this.#error(reason);
         // The output ended because its input did: tell listeners as a source-ended track would.
-        this.#track.dispatchEvent(new Event('ended'));
+        this.#track?.dispatchEvent(new Event('ended'));
       }
     } else if (wasStarting) {
       this.#rejectReady(new AbortedError());

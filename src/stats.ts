@@ -48,6 +48,17 @@ export interface PrivacyStats {
   transport: TransportName;
   /** Compositor in use. */
   compositor: CompositorKind;
+  /** True when the pipeline runs in a worker (option `worker`), false on the main thread. */
+  worker: boolean;
+  /**
+   * Adaptive quality level (worker mode, split over two workers): 0 = every frame segmented;
+   * 1 = segmentation could not keep the camera's rate, so every other frame may reuse the
+   * previous frame's mask (eroded, at most `maxMaskAgeMs` old, only on a near-still image).
+   * Always 0 on the main thread.
+   */
+  qualityLevel: number;
+  /** Frames composited with the previous frame's (eroded) mask since start (adaptive quality). */
+  reusedMasks: number;
   /** Lifecycle state. */
   state: PrivacyTrackState;
   /** Protection of the latest output frame. */

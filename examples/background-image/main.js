@@ -12,6 +12,7 @@ try {
   const track = await createPrivacyTrack(camera, {
     effect: { type: 'image', source: image, fit: 'cover' },
     modelBaseUrl: '/models/',
+    workerUrl: '/worker.js',
   });
   video.srcObject = new MediaStream([track]);
   fit.addEventListener('change', () => track.privacy.setEffect({ type: 'image', source: image, fit: fit.value }));

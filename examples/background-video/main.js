@@ -11,6 +11,10 @@ try {
   const track = await createPrivacyTrack(camera, {
     effect: { type: 'video', source: background, fit: 'cover' },
     modelBaseUrl: '/models/',
+    // A video background is drawn fresher on the main thread: there the compositor reads the
+    // element's current frame; in worker mode its frames are sent over (1–2 frames older, see
+    // docs/performance.md). Use worker mode when a free main thread matters more.
+    worker: false,
   });
   output.srcObject = new MediaStream([track]);
   addEventListener('pagehide', () => track.stop());

@@ -30,6 +30,7 @@ try {
   const track = await createPrivacyTrack(camera, {
     effect: chosenEffect(),
     modelBaseUrl: '/models/', // where the site serves node_modules/videochat-privacy/models/
+    workerUrl: '/worker.js', // where the site serves node_modules/videochat-privacy/dist/worker.js
   });
   video.srcObject = new MediaStream([track]);
 

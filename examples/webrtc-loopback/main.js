@@ -10,7 +10,7 @@ const color = params.get('color') ?? '#1e9b3c'; // a solid colour makes the remo
 
 try {
   const [camera] = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } })).getVideoTracks();
-  const track = await createPrivacyTrack(camera, { effect: { type: 'color', color }, modelBaseUrl: '/models/' });
+  const track = await createPrivacyTrack(camera, { effect: { type: 'color', color }, modelBaseUrl: '/models/', workerUrl: '/worker.js' });
   local.srcObject = new MediaStream([track]);
 
   const sender = new RTCPeerConnection();

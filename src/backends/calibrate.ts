@@ -29,6 +29,7 @@ export const CALIBRATION_MAX_RUNS = 5;
 
 /** What calibration measured for one backend. */
 export interface BackendProbe {
+  /** The backend timed. */
   backend: BackendName;
   /** Median ms per segmentation (after one warm-up run), or null when the backend failed to start or run. */
   medianMs: number | null;

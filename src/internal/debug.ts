@@ -3,6 +3,8 @@
  * holds, and lets browser tests see every output frame (including the very first, which is
  * produced before `createPrivacyTrack` resolves) so leak tests can check each one.
  */
+import type { WorkerFault, WorkerRole } from '../worker/protocol.js';
+
 export const debugCounters = {
   /** VideoFrames received from a source and not yet closed. */
   openFrames: 0,
@@ -12,7 +14,21 @@ export const debugCounters = {
   gpuFrames: 0,
   /** GL objects (programs, shaders, textures, framebuffers, vertex arrays) alive in our trackers (src/compositor/webgl/gl.ts). */
   glObjects: 0,
+  /** Pipeline workers created and not yet terminated (worker mode). */
+  liveWorkers: 0,
 };
+
+/** Test handle on a live pipeline worker (worker mode): the worker's own seams, by message. */
+export interface WorkerDebugHandle {
+  /** Inject a fault in the worker (throw or stall before each segmentation, or crash it). */
+  fault(fault: WorkerFault): void;
+  /** Terminate a worker (default: the compositing one) behind the host's back, as a killed process would. */
+  kill(role?: WorkerRole): void;
+  /** What each worker runs. */
+  readonly roles: readonly WorkerRole[];
+  /** The worker's tfjs memory and frame counters. */
+  memory(): Promise<{ numTensors: number; numBytes: number; openFrames: number; livePipelines: number }>;
+}
 
 /** Hooks set by tests. */
 export const debugHooks: {
@@ -22,4 +38,8 @@ export const debugHooks: {
   beforeSegment: (() => void | Promise<void>) | null;
   /** Canvases of live WebGL compositors (for context-loss tests). */
   readonly webglCanvases: Set<OffscreenCanvas>;
-} = { onOutput: null, beforeSegment: null, webglCanvases: new Set() };
+  /** Live pipeline workers (worker mode). */
+  readonly workers: Set<WorkerDebugHandle>;
+  /** Force one worker (`'single'`) or two (`'split'`) in worker mode; null = by core count. */
+  workerLayout: 'single' | 'split' | null;
+} = { onOutput: null, beforeSegment: null, webglCanvases: new Set(), workers: new Set(), workerLayout: null };

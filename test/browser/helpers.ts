@@ -9,6 +9,11 @@ export interface FedTrack {
   track: MediaStreamTrack;
   /** Write one frame made from `image`, with timestamp `ts` (µs). */
   write(image: CanvasImageSource, ts: number, width?: number, height?: number): Promise<void>;
+  /**
+   * Write one frame from RGBA bytes in CPU memory, like a camera's shared-memory frames
+   * (`write` makes canvas-backed frames, which a worker must read back from the GPU).
+   */
+  writeRgba(rgba: Uint8ClampedArray, width: number, height: number, ts: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,6 +33,12 @@ export function fedTrack(): FedTrack {
         frame.close();
         return;
       }
+      await writer.write(frame);
+      frame.close();
+    },
+    async writeRgba(rgba, width, height, ts) {
+      if (writer.desiredSize !== null && writer.desiredSize <= 0) return; // dropped, like a camera
+      const frame = new VideoFrame(rgba, { format: 'RGBA', codedWidth: width, codedHeight: height, timestamp: ts });
       await writer.write(frame);
       frame.close();
     },

@@ -84,14 +84,15 @@ describe('createPrivacyTrack in Chromium', () => {
     }
   });
 
-  it('stop() returns tensors, open frames and pipelines to baseline, idempotently', async () => {
-    // Warm-up cycle so the backend's own one-off allocations are in the baseline.
+  it('stop() returns tensors, open frames and pipelines to baseline, idempotently (main thread)', async () => {
+    // Warm-up cycle so the backend's own one-off allocations are in the baseline. The main-thread
+    // pipeline (worker: false); worker.test.ts checks the same in worker mode.
     cam = await camera(640, 480);
-    (await createPrivacyTrack(cam, { modelBaseUrl: MODEL_BASE })).stop();
+    (await createPrivacyTrack(cam, { modelBaseUrl: MODEL_BASE, worker: false })).stop();
     await sleep(100);
     const tensors = tf.memory().numTensors;
     const bytes = tf.memory().numBytes;
-    track = await createPrivacyTrack(cam, { modelBaseUrl: MODEL_BASE });
+    track = await createPrivacyTrack(cam, { modelBaseUrl: MODEL_BASE, worker: false });
     assert(tf.memory().numTensors > tensors, 'the model holds tensors while running');
     await countFrames(track, 1000);
     track.stop();
@@ -119,6 +120,7 @@ describe('createPrivacyTrack in Chromium', () => {
     equal(track.privacy.state, 'stopped');
     assert(errors.some((e) => e instanceof TrackEndedError), 'a TrackEndedError was reported');
     equal(debugCounters.livePipelines, 0);
+    equal(debugCounters.liveWorkers, 0);
   });
 
   it('bad options and bad inputs reject with typed errors and leave nothing running', async () => {
@@ -131,7 +133,7 @@ describe('createPrivacyTrack in Chromium', () => {
       ['unknown key', () => createPrivacyTrack(cam!, { efect: {} } as never), (e) => e instanceof InvalidOptionsError && e.option === 'efect'],
       ['input', () => createPrivacyTrack({} as MediaStreamTrack), (e) => e instanceof InvalidOptionsError && e.option === 'input'],
       ['effect.color', () => createPrivacyTrack(cam!, { modelBaseUrl: MODEL_BASE, effect: { type: 'color', color: 'not-a-colour' } }), (e) => e instanceof InvalidOptionsError && e.option === 'effect.color'],
-      ['modelBaseUrl', () => createPrivacyTrack(cam!, { modelBaseUrl: '/no-such-folder/' }), (e) => e instanceof ModelLoadError && (e.url ?? '').includes('/no-such-folder/selfie')],
+      ['modelBaseUrl', () => createPrivacyTrack(cam!, { modelBaseUrl: '/no-such-folder/', wasmBaseUrl: `${MODEL_BASE}wasm/` }), (e) => e instanceof ModelLoadError && (e.url ?? '').includes('/no-such-folder/selfie')],
     ];
     for (const [name, run, check] of cases) {
       const error = await rejects(run, `${name}: expected a rejection`);

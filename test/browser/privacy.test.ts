@@ -3,10 +3,13 @@
 // behind a real person, and checks EVERY output frame — from the very first, through the
 // pipeline's output hook — for background pattern pixels. The bar is zero leaked frames.
 import { executeServerCommand } from '@web/test-runner-commands';
+// These run the pipeline on the main thread (worker: false); worker-privacy.test.ts runs the
+// same vectors in worker mode.
 import { createPrivacyTrack, SegmentationError, type CompositorKind, type PrivacyStateDetail, type PrivacyTrack, type PrivacyTrackOptions } from '../../src/index.js';
 import { debugHooks } from '../../src/internal/debug.js';
 import { assert, atLeast, equal } from './assert.js';
 import { fedTrack, loadPortrait, MODEL_BASE, pixels, portraitIds, sleep, type FedTrack, type Portrait } from './helpers.js';
+import { Rig } from './rig.js';
 
 /** Longest gap in capture time (ms) between consecutive output frames. */
 function maxGapMs(frames: ReadonlyArray<{ ts: number }>): number {
@@ -15,92 +18,6 @@ function maxGapMs(frames: ReadonlyArray<{ ts: number }>): number {
   return gap;
 }
 import { backgroundDetail, backgroundLeak, makeScene, type Scene } from './scene.js';
-
-/**
- * A frame "leaks" when more than this share of the measured background (pixels ≥ 6 px from the
- * person) still shows the pattern. A raw frame scores ~1.0; the model's own errors on these
- * scenes stay well below (printed per test as `worst`).
- */
-const LEAKED_FRAME = 0.05;
-
-interface Observed { ts: number; leak: number; scene: Scene; effect: string }
-
-/** Feeds scenes like a camera and checks every output frame against the scene it came from. */
-class Rig {
-  readonly input: FedTrack = fedTrack();
-  readonly observed: Observed[] = [];
-  track: PrivacyTrack | null = null;
-  #scene: Scene;
-  #byTs = new Map<number, Scene>();
-  #ts = 0;
-  #running = true;
-  #loop: Promise<void>;
-  intervalMs = 33;
-  /** False when the transport does not carry capture timestamps (canvas). */
-  timestamps = true;
-  /** Output frames whose timestamp matched no input frame (must stay 0). */
-  unknown = 0;
-
-  constructor(scene: Scene) {
-    this.#scene = scene;
-    debugHooks.onOutput = (frame) => {
-      // The canvas transport cannot carry capture timestamps: there, scenes must not change.
-      const s = this.#byTs.get(frame.timestamp) ?? (this.timestamps ? undefined : this.#scene);
-      if (!s) {
-        this.unknown++;
-        return;
-      }
-      assert(frame.displayWidth === s.width && frame.displayHeight === s.height, 'output size differs from its input');
-      this.observed.push({ ts: frame.timestamp, leak: backgroundLeak(pixels(frame, s.width, s.height), s), scene: s, effect: JSON.stringify(this.track?.privacy.effect ?? null) });
-    };
-    this.#loop = this.#feed();
-  }
-
-  async #feed(): Promise<void> {
-    while (this.#running) {
-      const s = this.#scene;
-      this.#ts += 33333;
-      this.#byTs.set(this.#ts, s);
-      await this.input.write(s.image, this.#ts, s.width, s.height);
-      await sleep(this.intervalMs);
-    }
-  }
-
-  show(scene: Scene): void {
-    this.#scene = scene;
-  }
-
-  async start(options: PrivacyTrackOptions): Promise<PrivacyTrack> {
-    this.track = await createPrivacyTrack(this.input.track, { modelBaseUrl: MODEL_BASE, ...options });
-    return this.track;
-  }
-
-  /** Frames observed since index `from`. */
-  since(from: number): Observed[] {
-    return this.observed.slice(from);
-  }
-
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.track?.stop();
-    await this.input.close();
-    await this.#loop.catch(() => {}); // a write pending at close rejects
-    debugHooks.onOutput = null;
-    debugHooks.beforeSegment = null;
-  }
-
-  /** Assert no leaked frame; return the worst leak for the log. */
-  assertNoLeak(label: string, frames = this.observed): number {
-    atLeast(frames.length, 1, `${label}: no output frames observed`);
-    equal(this.unknown, 0, `${label}: output frames whose timestamp is no input capture timestamp`);
-    const leaked = frames.filter((f) => f.leak > LEAKED_FRAME);
-    const worst = Math.max(...frames.map((f) => f.leak));
-    for (const f of leaked) console.log(`[privacy] ${label}: leaked frame ts=${f.ts} leak=${(f.leak * 100).toFixed(1)} % effect=${f.effect}`);
-    console.log(`[privacy] ${label}: ${frames.length} frames, leaked ${leaked.length}, worst ${(worst * 100).toFixed(2)} %`);
-    equal(leaked.length, 0, `${label}: ${leaked.length} of ${frames.length} frames leaked (worst ${(worst * 100).toFixed(1)} % of the background)`);
-    return worst;
-  }
-}
 
 describe('privacy: every output frame is protected', () => {
   let a: Portrait;

@@ -49,7 +49,9 @@ const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >>
 async function runPath(path: Path, frames: VideoFrame[], consumer: boolean): Promise<{ times: Times; last: Uint8ClampedArray }> {
   const times: Times = { read: [], segment: [], refine: [], composite: [], toVideoFrame: [], write: [] };
   const sink = createGeneratorSink();
-  const reader = consumer ? frameReader(sink.track) : null;
+  const output = sink.track;
+  if (!output) throw new Error('the generator sink has an output track on the main thread');
+  const reader = consumer ? frameReader(output) : null;
   const drain = reader ? (async () => { for (;;) { const f = await reader.next(60000); if (!f) return; f.close(); } })() : null;
   let last: Uint8ClampedArray = new Uint8ClampedArray(0);
   try {
@@ -73,7 +75,7 @@ async function runPath(path: Path, frames: VideoFrame[], consumer: boolean): Pro
     sink.dispose();
     reader?.cancel();
     await drain;
-    sink.track.stop();
+    output.stop();
     path.dispose();
   }
   // The first frame compiles shaders and allocates: leave it out of the medians.

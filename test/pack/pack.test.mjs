@@ -278,7 +278,7 @@ try {
   const pkgDir = join(appDir, 'node_modules/videochat-privacy');
 
   await test('installed package contents', () => {
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'models/manifest.json', 'models/selfie.json', 'models/wasm/tfjs-backend-wasm-simd.wasm']) {
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'models/manifest.json', 'models/selfie.json', 'models/wasm/tfjs-backend-wasm-simd.wasm']) {
       assert(existsSync(join(pkgDir, f)), `missing ${f}`);
     }
     const manifest = JSON.parse(readFileSync(join(pkgDir, 'models/manifest.json'), 'utf8'));
@@ -330,6 +330,9 @@ try {
       target: 'es2022',
       logLevel: 'error',
     });
+    // esbuild leaves `new URL('./worker.js', import.meta.url)` as it is: the app serves the
+    // package's self-contained worker next to its bundle (docs/performance.md).
+    cpSync(join(pkgDir, 'dist/worker.js'), join(publicDir, 'worker.js'));
     const server = await serveStatic({ root: publicDir });
     onCleanup(() => server.close());
     return checkPage(await launch(), server.url, 'esbuild');
@@ -356,6 +359,10 @@ try {
 `);
     await sh(join(appDir, 'node_modules/.bin/vite'), ['build', '--config', 'vite.config.mjs'], appDir, { timeout: 180_000 });
     const viteDist = join(appDir, 'vite-dist');
+    // Vite recognises `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`
+    // and emits the worker as an asset of its own.
+    const emitted = readdirSync(join(viteDist, 'assets')).filter((f) => /^worker-.*\.js$/.test(f));
+    assert(emitted.length === 1, `Vite emitted no pipeline worker (assets: ${readdirSync(join(viteDist, 'assets')).join(', ')})`);
     cpSync(join(pkgDir, 'models'), join(viteDist, 'models'), { recursive: true });
     const server = await serveStatic({ root: viteDist });
     onCleanup(() => server.close());

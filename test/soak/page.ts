@@ -1,11 +1,11 @@
 // Soak page: one privacy track on the fake camera, sampled on request by scripts/soak.mjs.
 import * as tf from '@tensorflow/tfjs-core';
 import { createPrivacyTrack, type PrivacyStats } from '../../src/index.js';
-import { debugCounters } from '../../src/internal/debug.js';
+import { debugCounters, debugHooks } from '../../src/internal/debug.js';
 
 declare global {
   interface Window {
-    soak: { start(effect: string): Promise<void>; sample(): Record<string, number | string> };
+    soak: { start(effect: string): Promise<void>; sample(): Promise<Record<string, number | string | boolean>> };
     // (gc is exposed by --js-flags=--expose-gc in scripts/soak.mjs)
   }
 }
@@ -32,14 +32,19 @@ window.soak = {
     };
     video.requestVideoFrameCallback(count);
   },
-  sample() {
+  async sample() {
     (globalThis as { gc?: () => void }).gc?.();
     const mem = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+    // Worker mode: the tensors, frames and pipeline live in the worker(s); ask them. The main
+    // thread's own counters are added (they stay 0 there). Engine counters need no backend.
+    const handle = [...debugHooks.workers][0];
+    const w = handle ? await handle.memory() : { numTensors: 0, numBytes: 0, openFrames: 0, livePipelines: 0 };
     return {
-      tensors: tf.memory().numTensors,
-      tensorBytes: tf.memory().numBytes,
-      openFrames: debugCounters.openFrames,
-      livePipelines: debugCounters.livePipelines,
+      worker: stats?.worker ?? false,
+      tensors: tf.engine().state.numTensors + w.numTensors,
+      tensorBytes: tf.engine().state.numBytes + w.numBytes,
+      openFrames: debugCounters.openFrames + w.openFrames,
+      livePipelines: debugCounters.livePipelines + w.livePipelines,
       heapMB: mem ? Math.round((mem.usedJSHeapSize / 1048576) * 10) / 10 : -1,
       presentedFrames: frames,
       fps: stats?.fps ?? 0,

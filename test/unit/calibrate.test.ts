@@ -9,7 +9,7 @@ function caps(over: Partial<Capabilities> = {}): Capabilities {
   return {
     insertableStreams: true, videoTrackGenerator: false, requestVideoFrameCallback: true, canvasCaptureStream: true,
     webgl2: true, softwareWebgl: false, webgpu: true, wasm: true, wasmSimd: true, wasmThreads: false,
-    crossOriginIsolated: false, autoBackend: 'wasm', autoTransport: 'insertable-streams', autoCompositor: 'webgl',
+    crossOriginIsolated: false, workerStreams: true, autoBackend: 'wasm', autoTransport: 'insertable-streams', autoCompositor: 'webgl',
     backendCandidates: [], backendCalibration: null, ...over,
   };
 }

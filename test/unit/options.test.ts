@@ -37,6 +37,9 @@ describe('normalizeOptions defaults', () => {
     expect(o.backend).toBe('auto');
     expect(o.transport).toBe('auto');
     expect(o.compositor).toBe('auto');
+    expect(o.worker).toBe('auto');
+    expect(o.maxMaskAgeMs).toBe(40);
+    expect(o.workerUrl).toBeUndefined();
     expect(o.onStats).toBeUndefined();
     expect(o.onProgress).toBeUndefined();
     expect(o.modelBaseUrl.href).toBe(defaultModelBaseUrl().href);
@@ -101,6 +104,16 @@ describe('normalizeOptions defaults', () => {
   it.each(['auto', 'webgl', 'cpu'] as const)('accepts compositor %s', (compositor) => {
     expect(normalizeOptions({ compositor }).compositor).toBe(compositor);
   });
+  it.each(['auto', true, false] as const)('accepts worker %s', (worker) => {
+    expect(normalizeOptions({ worker }).worker).toBe(worker);
+  });
+  it('keeps workerUrl as given (a file: no trailing slash)', () => {
+    expect(normalizeOptions({ workerUrl: 'https://app.example/js/worker.js' }).workerUrl?.href).toBe('https://app.example/js/worker.js');
+    const url = new URL('https://app.example/w.js');
+    const o = normalizeOptions({ workerUrl: url });
+    expect(o.workerUrl?.href).toBe(url.href);
+    expect(o.workerUrl).not.toBe(url);
+  });
 });
 
 describe('normalizeOptions rejects bad values, naming the field', () => {
@@ -134,6 +147,13 @@ describe('normalizeOptions rejects bad values, naming the field', () => {
     ['modelBaseUrl', { modelBaseUrl: '' }],
     ['modelBaseUrl', { modelBaseUrl: 'relative/models/' }], // no page to resolve against in Node
     ['wasmBaseUrl', { wasmBaseUrl: {} }],
+    ['worker', { worker: 'yes' }],
+    ['maxMaskAgeMs', { maxMaskAgeMs: -1 }],
+    ['maxMaskAgeMs', { maxMaskAgeMs: 101 }],
+    ['maxMaskAgeMs', { maxMaskAgeMs: '40' }],
+    ['worker', { worker: 1 }],
+    ['workerUrl', { workerUrl: '' }],
+    ['workerUrl', { workerUrl: 42 }],
   ])('%s ← %j', (option, options) => {
     const err = invalid(() => normalizeOptions(options));
     expect(err.option).toBe(option);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveBackend } from '../../src/backends/index.js';
 import type { Capabilities } from '../../src/capabilities.js';
 import { resolveCompositor } from '../../src/compositor/index.js';
-import { resolveTransport } from '../../src/create.js';
+import { resolveTransport, whyNoWorker } from '../../src/create.js';
 import { PrivacyTrackError, UnsupportedEnvironmentError } from '../../src/errors.js';
 
 /** Everything supported; `over` switches things off. */
@@ -21,6 +21,7 @@ function caps(over: Partial<Capabilities> = {}): Capabilities {
     wasmSimd: true,
     wasmThreads: false,
     crossOriginIsolated: false,
+    workerStreams: true,
     autoBackend: 'wasm',
     autoTransport: 'insertable-streams',
     autoCompositor: 'webgl',
@@ -33,7 +34,7 @@ function caps(over: Partial<Capabilities> = {}): Capabilities {
 /** A bare environment: nothing at all. */
 const NOTHING = caps({
   insertableStreams: false, videoTrackGenerator: false, requestVideoFrameCallback: false, canvasCaptureStream: false,
-  webgl2: false, softwareWebgl: false, webgpu: false, wasm: false, wasmSimd: false,
+  webgl2: false, softwareWebgl: false, webgpu: false, wasm: false, wasmSimd: false, workerStreams: false,
   autoBackend: null, autoTransport: null, autoCompositor: 'cpu',
 });
 
@@ -126,5 +127,20 @@ describe('resolveCompositor', () => {
 
   it('forced webgl on a software rasteriser is honoured (the user asked for it)', () => {
     expect(resolveCompositor('webgl', caps({ softwareWebgl: true, autoCompositor: 'cpu' }))).toBe('webgl');
+  });
+});
+
+describe('whyNoWorker (worker mode)', () => {
+  it('allows insertable streams + wasm + transferable streams', () => {
+    expect(whyNoWorker('insertable-streams', 'wasm', caps())).toBeNull();
+  });
+  it.each([
+    ['canvas transport', 'canvas', 'wasm', caps(), 'MediaStreamTrackProcessor'],
+    ['streams not transferable', 'insertable-streams', 'wasm', caps({ workerStreams: false }), 'transferable streams'],
+    ['a GPU backend', 'insertable-streams', 'webgl', caps(), 'wasm'],
+  ] as const)('names what is missing: %s', (_label, transport, backend, c, missing) => {
+    const e = whyNoWorker(transport, backend, c);
+    expect(e).toBeInstanceOf(UnsupportedEnvironmentError);
+    expect(e?.missing).toEqual([missing]);
   });
 });
