@@ -2,7 +2,7 @@
 // output frame (copies sent back by the compositing worker, from the very first) for background
 // pattern pixels. Faults are injected inside the workers through their test handle. The bar is
 // zero leaked frames, and a crashed or killed worker must end the track, never show the room.
-import { SegmentationError, WorkerError, type PrivacyStateDetail, type PrivacyTrackError } from '../../src/index.js';
+import { MAX_MASK_AGE_MS, SegmentationError, WorkerError, type PrivacyStateDetail, type PrivacyTrackError } from '../../src/index.js';
 import { debugCounters, debugHooks, type WorkerDebugHandle } from '../../src/internal/debug.js';
 import { assert, atLeast, equal } from './assert.js';
 import { loadPortrait, portraitIds, sleep, type Portrait } from './helpers.js';
@@ -142,7 +142,10 @@ describe('privacy in worker mode: every output frame is protected', () => {
   it('adaptive quality: a slow model steps down to reusing (eroded, young) masks on a still scene; no leak', async function () {
     this.timeout(90_000);
     rig = workerRig(a);
-    const track = await rig.start({ effect: { type: 'color', color: '#00f' } });
+    // The largest allowed mask age: a slowed worker reads camera frames ~66–100 ms apart, and a
+    // mask older than maxMaskAgeMs is never reused (with the default 40 ms, reuse needs the very
+    // next camera frame, which a loaded machine rarely delivers).
+    const track = await rig.start({ effect: { type: 'color', color: '#00f' }, maxMaskAgeMs: MAX_MASK_AGE_MS });
     equal(track.privacy.stats.qualityLevel, 0, 'starts at full quality');
     const from = rig.observed.length;
     // Segmentation that takes ~45 ms: more than the camera's 33 ms interval allows.
@@ -169,7 +172,7 @@ describe('privacy in worker mode: every output frame is protected', () => {
     rig = new Rig(sa);
     rig.worker = true;
     rig.cpuFrames = true;
-    const track = await rig.start({ effect: { type: 'color', color: '#00f' } });
+    const track = await rig.start({ effect: { type: 'color', color: '#00f' }, maxMaskAgeMs: MAX_MASK_AGE_MS });
     handle().fault({ kind: 'stall', ms: 45, once: false });
     const deadline = performance.now() + 15_000;
     while (performance.now() < deadline && track.privacy.stats.qualityLevel !== 1) await sleep(250);
