@@ -370,3 +370,28 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     onProgress: o['onProgress'] as NormalizedOptions['onProgress'],
   };
 }
+
+/**
+ * Check a live `setOptions` call against a running track's options, and return the options with
+ * `onStats` updated (the caller applies `effect` through its own effect queue). Shared by the
+ * main-thread pipeline and the worker host so both refuse the same things.
+ * @throws InvalidOptionsError for an option that cannot change on a live track, or a bad `onStats`
+ */
+export function applyLiveOptions(
+  current: NormalizedOptions,
+  options: Partial<Pick<PrivacyTrackOptions, 'effect' | 'onStats' | 'model' | 'people' | 'backend' | 'transport'>>,
+): NormalizedOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', ['an object'], options);
+  const fixed = { model: current.model, people: current.people, backend: current.backend, transport: current.transport } as const;
+  for (const key of Object.keys(fixed) as Array<keyof typeof fixed>) {
+    const value = options[key];
+    if (value !== undefined && value !== fixed[key]) {
+      throw new InvalidOptionsError(key, [`'${fixed[key]}' (the current value)`], value,
+        'Changing it on a live track is not supported yet; create a new track.');
+    }
+  }
+  if (options.onStats !== undefined && typeof options.onStats !== 'function') {
+    throw new InvalidOptionsError('onStats', ['a function'], options.onStats);
+  }
+  return 'onStats' in options ? { ...current, onStats: options.onStats } : current;
+}

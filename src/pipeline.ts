@@ -14,7 +14,7 @@ import type { Compositor } from './compositor/types.js';
 import { AbortedError, CompositorError, InvalidOptionsError, PrivacyTrackError, SegmentationError, TrackEndedError } from './errors.js';
 import type { FramePixels, FrameReader } from './frame/pixels.js';
 import { debugCounters, debugHooks } from './internal/debug.js';
-import { normalizeEffect, type Effect, type NormalizedOptions, type TransportName } from './options.js';
+import { applyLiveOptions, normalizeEffect, type Effect, type NormalizedOptions, type TransportName } from './options.js';
 import type { Refiner } from './refine/types.js';
 import type { Mask, Segmenter } from './segmenter/types.js';
 import type { FrameSink } from './sink/types.js';
@@ -145,19 +145,7 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
   }
 
   async setOptions(options: LiveOptions): Promise<void> {
-    if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', ['an object'], options);
-    const fixed = { model: this.#options.model, people: this.#options.people, backend: this.#options.backend, transport: this.#options.transport } as const;
-    for (const key of Object.keys(fixed) as Array<keyof typeof fixed>) {
-      const value = options[key];
-      if (value !== undefined && value !== fixed[key]) {
-        throw new InvalidOptionsError(key, [`'${fixed[key]}' (the current value)`], value,
-          'Changing it on a live track is not supported yet; create a new track.');
-      }
-    }
-    if (options.onStats !== undefined && typeof options.onStats !== 'function') {
-      throw new InvalidOptionsError('onStats', ['a function'], options.onStats);
-    }
-    if ('onStats' in options) this.#options = { ...this.#options, onStats: options.onStats };
+    this.#options = applyLiveOptions(this.#options, options);
     if (options.effect !== undefined) await this.setEffect(options.effect);
   }
 

@@ -22,7 +22,7 @@ import { loadImageSource, parseCssColor } from '../compositor/effect-source.js';
 import type { CompositorKind } from '../compositor/types.js';
 import { AbortedError, InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnvironmentError, WorkerError } from '../errors.js';
 import { debugCounters, debugHooks, type WorkerDebugHandle } from '../internal/debug.js';
-import { DEFAULT_BLUR_RADIUS, normalizeEffect, type Effect, type NormalizedOptions } from '../options.js';
+import { applyLiveOptions, DEFAULT_BLUR_RADIUS, normalizeEffect, type Effect, type NormalizedOptions } from '../options.js';
 import { createGenerator } from '../sink/generator.js';
 import { createProcessor } from '../source/processor.js';
 import { Lifecycle, type PrivacyTrackState, type ProtectionState } from '../state.js';
@@ -351,19 +351,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
   }
 
   async setOptions(options: LiveOptions): Promise<void> {
-    if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', ['an object'], options);
-    const fixed = { model: this.#options.model, people: this.#options.people, backend: this.#options.backend, transport: this.#options.transport } as const;
-    for (const key of Object.keys(fixed) as Array<keyof typeof fixed>) {
-      const value = options[key];
-      if (value !== undefined && value !== fixed[key]) {
-        throw new InvalidOptionsError(key, [`'${fixed[key]}' (the current value)`], value,
-          'Changing it on a live track is not supported yet; create a new track.');
-      }
-    }
-    if (options.onStats !== undefined && typeof options.onStats !== 'function') {
-      throw new InvalidOptionsError('onStats', ['a function'], options.onStats);
-    }
-    if ('onStats' in options) this.#options = { ...this.#options, onStats: options.onStats };
+    this.#options = applyLiveOptions(this.#options, options);
     if (options.effect !== undefined) await this.setEffect(options.effect);
   }
 
