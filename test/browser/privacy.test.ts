@@ -10,6 +10,7 @@ import { debugHooks } from '../../src/internal/debug.js';
 import { assert, atLeast, equal } from './assert.js';
 import { fedTrack, loadPortrait, MODEL_BASE, pixels, portraitIds, sleep, type FedTrack, type Portrait } from './helpers.js';
 import { Rig } from './rig.js';
+import { backgroundDetail, backgroundLeak, makeScene, type Scene } from './scene.js';
 
 /** Longest gap in capture time (ms) between consecutive output frames. */
 function maxGapMs(frames: ReadonlyArray<{ ts: number }>): number {
@@ -17,7 +18,6 @@ function maxGapMs(frames: ReadonlyArray<{ ts: number }>): number {
   for (let i = 1; i < frames.length; i++) gap = Math.max(gap, (frames[i]!.ts - frames[i - 1]!.ts) / 1000);
   return gap;
 }
-import { backgroundDetail, backgroundLeak, makeScene, type Scene } from './scene.js';
 
 describe('privacy: every output frame is protected', () => {
   let a: Portrait;
