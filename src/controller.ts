@@ -59,3 +59,14 @@ export type PrivacyTrack = MediaStreamTrack & {
   /** The live controller. */
   readonly privacy: PrivacyController;
 };
+
+/**
+ * Turn `track` into a {@link PrivacyTrack}: attach `controller` as `track.privacy` and route the
+ * track's own `stop()` through the controller (so stopping the track tears the pipeline down).
+ * Shared by the main-thread pipeline and the worker host. Internal: not exported from the package.
+ */
+export function attachController(track: MediaStreamTrack, controller: PrivacyController): PrivacyTrack {
+  Object.defineProperty(track, 'privacy', { value: controller, enumerable: true });
+  Object.defineProperty(track, 'stop', { value: () => controller.stop(), configurable: true });
+  return track as PrivacyTrack;
+}

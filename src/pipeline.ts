@@ -9,7 +9,7 @@
  * `finally`). Teardown runs in reverse order of creation: source → compositor → sink → refiner → segmenter,
  * then the output track stops. `stop()` is idempotent.
  */
-import type { LiveOptions, PrivacyController, PrivacyTrack } from './controller.js';
+import { attachController, type LiveOptions, type PrivacyController, type PrivacyTrack } from './controller.js';
 import type { Compositor } from './compositor/types.js';
 import { AbortedError, CompositorError, InvalidOptionsError, PrivacyTrackError, SegmentationError, TrackEndedError } from './errors.js';
 import type { FramePixels, FrameReader } from './frame/pixels.js';
@@ -113,9 +113,7 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
   attach(): PrivacyTrack {
     const track = this.#track;
     if (!track) throw new PrivacyTrackError('aborted', 'This pipeline has no output track in this realm (it runs in a worker).');
-    Object.defineProperty(track, 'privacy', { value: this, enumerable: true });
-    Object.defineProperty(track, 'stop', { value: () => this.stop(), configurable: true });
-    return track as PrivacyTrack;
+    return attachController(track, this);
   }
 
   get state(): PrivacyTrackState {

@@ -17,7 +17,7 @@
  * idempotent and tears down in reverse order: video pump → worker (terminated) → output track.
  * The input track stays the app's.
  */
-import type { LiveOptions, PrivacyController, PrivacyTrack } from '../controller.js';
+import { attachController, type LiveOptions, type PrivacyController, type PrivacyTrack } from '../controller.js';
 import { loadImageSource, parseCssColor } from '../compositor/effect-source.js';
 import type { CompositorKind } from '../compositor/types.js';
 import { AbortedError, InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnvironmentError, WorkerError } from '../errors.js';
@@ -305,10 +305,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
 
   /** The output track with `privacy` attached and `stop()` routed through the host. */
   attach(): PrivacyTrack {
-    const track = this.#track;
-    Object.defineProperty(track, 'privacy', { value: this, enumerable: true });
-    Object.defineProperty(track, 'stop', { value: () => this.stop(), configurable: true });
-    return track as PrivacyTrack;
+    return attachController(this.#track, this);
   }
 
   get state(): PrivacyTrackState {
