@@ -1,4 +1,6 @@
 // Shared helpers for browser tests: controllable input tracks, output frame readers, portraits.
+import type { FramePixels } from '../../src/frame/pixels.js';
+import type { Mask } from '../../src/segmenter/types.js';
 import { assert } from './assert.js';
 
 /** Served location of the package's models/ folder in the test server. */
@@ -221,3 +223,36 @@ export async function camera(width = 1280, height = 720): Promise<MediaStreamTra
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** RGBA pixels of an image as FramePixels. */
+export function framePixels(image: CanvasImageSource, width: number, height: number): FramePixels {
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(image, 0, 0, width, height);
+  const d = ctx.getImageData(0, 0, width, height).data;
+  return {
+    format: 'RGBA', width, height, data: new Uint8Array(d.buffer, d.byteOffset, d.byteLength), planes: [{ offset: 0, stride: width * 4 }],
+    matrix: 'bt601', fullRange: true, colorSpace: {},
+  };
+}
+
+/** IoU of a mask (bilinearly stretched over the image, threshold 0.5) with the ground truth. */
+export function maskIoU(mask: Mask, p: Pick<Portrait, 'width' | 'height' | 'person'>): number {
+  let inter = 0, union = 0;
+  const { width: mw, height: mh, data } = mask;
+  for (let y = 0; y < p.height; y++) {
+    const fy = Math.min(mh - 1, Math.max(0, ((y + 0.5) * mh) / p.height - 0.5));
+    const y0 = fy | 0, y1 = Math.min(mh - 1, y0 + 1), wy = fy - y0;
+    for (let x = 0; x < p.width; x++) {
+      const fx = Math.min(mw - 1, Math.max(0, ((x + 0.5) * mw) / p.width - 0.5));
+      const x0 = fx | 0, x1 = Math.min(mw - 1, x0 + 1), wx = fx - x0;
+      const top = data[y0 * mw + x0]! * (1 - wx) + data[y0 * mw + x1]! * wx;
+      const bot = data[y1 * mw + x0]! * (1 - wx) + data[y1 * mw + x1]! * wx;
+      const pred = top * (1 - wy) + bot * wy >= 127.5 ? 1 : 0;
+      const gt = p.person[y * p.width + x]!;
+      if (pred && gt) inter++;
+      if (pred || gt) union++;
+    }
+  }
+  return union ? inter / union : 1;
+}

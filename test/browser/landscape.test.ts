@@ -3,42 +3,11 @@
 // its graph runs on WebGL, which is SwiftShader (software) here.
 import { debugCounters, debugHooks } from '../../src/internal/debug.js';
 import { createLandscapeSegmenter, LANDSCAPE_INPUT_SIZE, landscapeFileUrl } from '../../src/segmenter/landscape.js';
-import type { FramePixels } from '../../src/frame/pixels.js';
-import type { Mask } from '../../src/segmenter/types.js';
 import { assert, atLeast, equal, rejects } from './assert.js';
-import { fedTrack, frameReader, loadPortrait, MODEL_BASE, pixels, portraitIds, scoreColourOutput, startFeeding, type Portrait } from './helpers.js';
+import { fedTrack, frameReader, framePixels, loadPortrait, maskIoU, MODEL_BASE, pixels, portraitIds, scoreColourOutput, startFeeding, type Portrait } from './helpers.js';
 
 const BASE = new URL(MODEL_BASE, location.href);
 const PORTRAITS = 6;
-
-function framePixels(image: CanvasImageSource, width: number, height: number): FramePixels {
-  const d = pixels(image, width, height);
-  return {
-    format: 'RGBA', width, height, data: new Uint8Array(d.buffer, d.byteOffset, d.byteLength), planes: [{ offset: 0, stride: width * 4 }],
-    matrix: 'bt601', fullRange: true, colorSpace: {},
-  };
-}
-
-/** IoU of a mask (bilinear over the image, threshold 0.5) with the ground truth. */
-function maskIoU(mask: Mask, p: Portrait): number {
-  let inter = 0, union = 0;
-  const { width: mw, height: mh, data } = mask;
-  for (let y = 0; y < p.height; y++) {
-    const fy = Math.min(mh - 1, Math.max(0, ((y + 0.5) * mh) / p.height - 0.5));
-    const y0 = fy | 0, y1 = Math.min(mh - 1, y0 + 1), wy = fy - y0;
-    for (let x = 0; x < p.width; x++) {
-      const fx = Math.min(mw - 1, Math.max(0, ((x + 0.5) * mw) / p.width - 0.5));
-      const x0 = fx | 0, x1 = Math.min(mw - 1, x0 + 1), wx = fx - x0;
-      const top = data[y0 * mw + x0]! * (1 - wx) + data[y0 * mw + x1]! * wx;
-      const bot = data[y1 * mw + x0]! * (1 - wx) + data[y1 * mw + x1]! * wx;
-      const pred = top * (1 - wy) + bot * wy >= 127.5 ? 1 : 0;
-      const gt = p.person[y * p.width + x]!;
-      if (pred && gt) inter++;
-      if (pred || gt) union++;
-    }
-  }
-  return union ? inter / union : 1;
-}
 
 describe('selfie-landscape segmenter (legacy MediaPipe solution, landscape model)', () => {
   let portraits: Portrait[] = [];

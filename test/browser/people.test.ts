@@ -17,7 +17,7 @@ import { normalizeOptions } from '../../src/options.js';
 import { InvalidOptionsError } from '../../src/errors.js';
 import { assert, atLeast, equal } from './assert.js';
 import { makeComposite, scoreMask, type Composite, type Placement } from './composite.js';
-import { fetchBitmap, loadPortrait, MODEL_BASE, portraitIds, type Portrait } from './helpers.js';
+import { fetchBitmap, framePixels, loadPortrait, MODEL_BASE, portraitIds, type Portrait } from './helpers.js';
 
 const BASE = new URL(MODEL_BASE, location.href);
 /** BlazePose model that tracks people (`?variant=full|heavy` on the test page; default lite). */
@@ -29,17 +29,6 @@ const PRIMARIES = 24;
 const MAX_SURVIVAL = 0.05;
 const MIN_RETENTION = 0.9;
 const FRAMES = 6;
-
-function framePixels(image: CanvasImageSource, width: number, height: number): FramePixels {
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(image, 0, 0, width, height);
-  const d = ctx.getImageData(0, 0, width, height).data;
-  return {
-    format: 'RGBA', width, height, data: new Uint8Array(d.buffer, d.byteOffset, d.byteLength), planes: [{ offset: 0, stride: width * 4 }],
-    matrix: 'bt601', fullRange: true, colorSpace: {},
-  };
-}
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const quantile = (a: number[], q: number): number => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(q * a.length))] ?? NaN;
