@@ -13,6 +13,8 @@
 //                                         backend + webgl compositor), and the original project's
 //                                         approach (legacy.html) side by side
 //     --legacy                           add the original project's approach to the quick run
+//     --coi                              also run ours cross-origin isolated (COOP/COEP headers): the
+//                                         wasm backend then uses its threaded build (wasm threads)
 //     --models=a,b  --backends=a,b  --effects=a,b   restrict the matrix
 //     --warmup=SECONDS (5) --measure=SECONDS (10) --port=N (--serve) --json=FILE (write all results)
 //
@@ -45,6 +47,9 @@ const list = (name, fallback) => (value(name) ? value(name).split(',').filter(Bo
 const want1080 = flag('1080');
 const wantAll = flag('all');
 const wantLegacy = wantAll || flag('legacy');
+const wantCoi = flag('coi');
+/** Headers that make the bench page cross-origin isolated (wasm threads). */
+const COI_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const serveMode = flag('serve') || (Boolean(process.env.DISPLAY) && !flag('headless'));
 const WARMUP_S = Number(value('warmup', 5));
 const MEASURE_S = Number(value('measure', 10));
@@ -72,8 +77,8 @@ async function bundle() {
   await buildWorker(join(benchDir, 'worker.js')); // the page passes workerUrl: '/worker.js'
 }
 
-function startServer(port = 0) {
-  return serveStatic({ root: benchDir, port, mounts: { '/models/': join(projectRoot, 'models') } });
+function startServer(port = 0, headers = {}) {
+  return serveStatic({ root: benchDir, port, headers, mounts: { '/models/': join(projectRoot, 'models') } });
 }
 
 /** The configurations to measure. */
@@ -105,6 +110,7 @@ function configurations() {
         out.push(ours(w, h, 'selfie', 'webgl', 'blur', 'insertable-streams', 'webgl'));
       }
     }
+    if (wantCoi) for (const c of [...out]) if (c.page === 'ours' && c.backend === 'wasm') out.push({ ...c, coi: true });
     if (wantLegacy) out.push({ page: 'legacy', w, h, model: 'legacy landscape', backend: 'mediapipe', effect: 'blur', transport: 'captureStream', compositor: 'canvas2d' });
   }
   return out;
@@ -112,7 +118,7 @@ function configurations() {
 
 const label = (c) => (c.page === 'legacy'
   ? `${c.h}p original project (legacy MediaPipe selfie landscape, canvas blur, captureStream)`
-  : `${c.h}p ${c.model} ${c.backend} ${c.effect} ${c.transport} ${c.compositor} worker=${c.worker}`);
+  : `${c.h}p ${c.model} ${c.backend} ${c.effect} ${c.transport} ${c.compositor} worker=${c.worker}${c.coi ? ' coi' : ''}`);
 const median = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : NaN;
@@ -205,6 +211,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
         videoWidth: video.videoWidth,
         videoHeight: video.videoHeight,
         startMs: bench.startMs,
+        isolated: globalThis.crossOriginIsolated === true,
         backend: lastStat?.backend,
         transport: lastStat?.transport,
         compositor: lastStat?.compositor,
@@ -250,6 +257,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
       statsEvents: result.stats.length,
       video: `${result.videoWidth}x${result.videoHeight}`,
       startMs: result.startMs,
+      crossOriginIsolated: result.isolated,
       backendUsed: result.backend,
       transportUsed: result.transport,
       compositorUsed: result.compositor,
@@ -305,6 +313,7 @@ async function main() {
 
   const { default: puppeteer } = await import('puppeteer-core');
   const server = await startServer();
+  const coiServer = wantCoi ? await startServer(0, COI_HEADERS) : null;
   const ticksPerSecond = clockTicksPerSecond();
   const started = Date.now();
   const results = [];
@@ -316,12 +325,13 @@ async function main() {
   try {
     for (const c of configurations()) {
       if (interrupted) break;
-      const r = await measure(puppeteer, env, server.url, c, ticksPerSecond);
+      const r = await measure(puppeteer, env, c.coi ? coiServer.url : server.url, c, ticksPerSecond);
       results.push(r);
       console.log(JSON.stringify(r));
     }
   } finally {
     await server.close();
+    await coiServer?.close();
   }
   withRatios(results);
   console.log('');

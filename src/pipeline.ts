@@ -179,6 +179,7 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
         const output = compositor.toVideoFrame(frame.timestamp);
         try {
           debugHooks.onOutput?.(output);
+          debugHooks.onOutputTime?.(frame.timestamp, performance.now());
         } finally {
           await sink.write(output); // the sink closes it
         }

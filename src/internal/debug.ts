@@ -34,6 +34,12 @@ export interface WorkerDebugHandle {
 export const debugHooks: {
   /** Called with each output frame before it is written; must not keep or close it. */
   onOutput: ((frame: VideoFrame) => void) | null;
+  /**
+   * Called once per output frame with its capture timestamp (µs) and when it was handed to the
+   * output (`performance.now()` of this page). Cheap: in worker mode only the two numbers cross
+   * over, not the frame (benchmarks measure capture → output with it).
+   */
+  onOutputTime: ((timestampUs: number, outputAtMs: number) => void) | null;
   /** Fault injection: runs before each segmentation; throw to fail it, return a promise to stall it. */
   beforeSegment: (() => void | Promise<void>) | null;
   /** Canvases of live WebGL compositors (for context-loss tests). */
@@ -42,4 +48,4 @@ export const debugHooks: {
   readonly workers: Set<WorkerDebugHandle>;
   /** Force one worker (`'single'`) or two (`'split'`) in worker mode; null = by core count. */
   workerLayout: 'single' | 'split' | null;
-} = { onOutput: null, beforeSegment: null, webglCanvases: new Set(), workers: new Set(), workerLayout: null };
+} = { onOutput: null, onOutputTime: null, beforeSegment: null, webglCanvases: new Set(), workers: new Set(), workerLayout: null };

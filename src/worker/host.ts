@@ -155,14 +155,14 @@ export async function startWorkerPipeline(input: MediaStreamTrack, options: Norm
   const config: WorkerConfig = {
     model: options.model, people: options.people, compositor: start.compositor, maskTimeoutMs: options.maskTimeoutMs, maxMaskAgeMs: options.maxMaskAgeMs,
     modelBaseUrl: options.modelBaseUrl.href, wasmBaseUrl: options.wasmBaseUrl.href, effect: wire,
-    tap: debugHooks.onOutput !== null, progress: options.onProgress !== undefined,
+    tap: debugHooks.onOutput !== null, tapTime: debugHooks.onOutputTime !== null, progress: options.onProgress !== undefined,
   };
   const [main, segment] = workers;
   const host = new WorkerPipeline({ input, track, options, compositor: start.compositor, workers: workers.map((worker, i) => ({ worker, role: roles[i]! })) });
   if (segment) {
     const channel = new MessageChannel();
     // The segmentation worker gets no effect (it never composites); only the compositor's bitmaps transfer.
-    const segmentConfig: WorkerConfig = { ...config, effect: { type: 'none' }, tap: false, progress: config.progress };
+    const segmentConfig: WorkerConfig = { ...config, effect: { type: 'none' }, tap: false, tapTime: false, progress: config.progress };
     const toSegment: HostMessage = { type: 'init', role: 'segment', readable: processor.readable, port: channel.port1, config: segmentConfig };
     const toComposite: HostMessage = { type: 'init', role: 'composite', writable, port: channel.port2, config: { ...config, progress: false } };
     segment.postMessage(toSegment, [processor.readable, channel.port1]);
@@ -460,6 +460,9 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
       case 'ended':
         // The worker's pipeline ended by itself (its source ended); its error event came first.
         this.#end(null, false, true);
+        break;
+      case 'output-time':
+        debugHooks.onOutputTime?.(m.timestamp, m.at - performance.timeOrigin);
         break;
       case 'output':
         try {

@@ -34,6 +34,8 @@ export interface WorkerConfig {
   effect: WireEffect;
   /** Send a copy of every output frame to the host (test seam, `debugHooks.onOutput`). */
   tap: boolean;
+  /** Send each output frame's timestamp and output time to the host (`debugHooks.onOutputTime`). */
+  tapTime: boolean;
   /** Report model download progress. */
   progress: boolean;
 }
@@ -103,6 +105,8 @@ export type WorkerMessage =
   | { type: 'effect-done'; id: number; error: WireError | null }
   | { type: 'ended' }
   | { type: 'output'; frame: VideoFrame }
+  /** `at`: absolute time (`performance.timeOrigin + performance.now()` in the worker), ms. */
+  | { type: 'output-time'; timestamp: number; at: number }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number; openFrames: number; livePipelines: number };
 
 /** Flatten an error for postMessage. */

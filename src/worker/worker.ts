@@ -218,6 +218,9 @@ function runWorker(scope: WorkerScope): void {
     const message = event.data;
     switch (message.type) {
       case 'init':
+        if (message.config.tapTime) {
+          debugHooks.onOutputTime = (timestamp, outputAtMs) => post({ type: 'output-time', timestamp, at: performance.timeOrigin + outputAtMs });
+        }
         if (message.config.tap) {
           debugHooks.onOutput = (frame) => {
             const copy = frame.clone();

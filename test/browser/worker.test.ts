@@ -54,12 +54,17 @@ describe('worker mode', () => {
     track = null;
     cam = null;
     debugHooks.workerLayout = null;
+    debugHooks.onOutputTime = null;
   });
 
   for (const layout of ['split', 'single'] as const) {
     it(`${layout}: frames flow, stats cross, worker tensors stay constant, stop terminates every worker`, async () => {
       debugHooks.workerLayout = layout;
       const tensors = mainTensors();
+      // The timing tap (benchmarks): only timestamps cross over, in this page's clock.
+      const times: Array<[number, number]> = [];
+      debugHooks.onOutputTime = (timestampUs, outputAtMs) => void times.push([timestampUs, outputAtMs]);
+      const t0 = performance.now();
       cam = await camera(1280, 720);
       track = await createPrivacyTrack(cam, { modelBaseUrl: MODEL_BASE, worker: true, effect: { type: 'blur' } });
       const workers = layout === 'split' ? 2 : 1;
@@ -73,6 +78,10 @@ describe('worker mode', () => {
       equal(after.numTensors, before.numTensors, 'worker tensors constant while running (no per-frame leak)');
       equal(after.numBytes, before.numBytes, 'worker tensor bytes constant while running');
       atLeast(before.numTensors, 1, 'the model\'s tensors live in the worker');
+      const now = performance.now();
+      atLeast(times.length, 10, `timing tap calls (${times.length})`);
+      for (let i = 1; i < times.length; i++) assert(times[i]![0] > times[i - 1]![0], `output timestamps increase (${times[i - 1]![0]} → ${times[i]![0]})`);
+      for (const [, at] of times) assert(at >= t0 && at <= now, `output time ${at.toFixed(1)} lies in this test's window [${t0.toFixed(1)}, ${now.toFixed(1)}] of this page's clock`);
       await sleep(1200);
       const stats = track.privacy.stats;
       console.log(`[worker] ${layout} stats`, JSON.stringify(stats));
