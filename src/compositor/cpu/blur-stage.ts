@@ -21,21 +21,30 @@ function cellWeights(mask: Mask, width: number, height: number, gw: number, gh: 
   const { data, width: mw, height: mh } = mask;
   const [lo, hi] = BLUR_EXCLUDE;
   // Mask texel range [first, last] that full-res pixels [p0, p1) sample bilinearly.
-  const range = (p0: number, p1: number, full: number, m: number): [number, number] => {
-    const u0 = ((p0 + 0.5) * m) / full - 0.5;
-    const u1 = ((p1 - 0.5) * m) / full - 0.5;
-    return [Math.max(0, Math.floor(u0)), Math.min(m - 1, Math.floor(u1) + 1)];
-  };
-  const xs = Array.from({ length: gw }, (_, gx) => range(gx * block, (gx + 1) * block, width, mw));
-  for (let gy = 0; gy < gh; gy++) {
-    const [y0, y1] = range(gy * block, (gy + 1) * block, height, mh);
+  const first = (p0: number, full: number, m: number): number => Math.max(0, Math.floor(((p0 + 0.5) * m) / full - 0.5));
+  const last = (p1: number, full: number, m: number): number => Math.min(m - 1, Math.floor(((p1 - 0.5) * m) / full - 0.5) + 1);
+  const x0s = new Int32Array(gw);
+  const x1s = new Int32Array(gw);
+  for (let gx = 0; gx < gw; gx++) {
+    x0s[gx] = first(gx * block, width, mw);
+    x1s[gx] = last((gx + 1) * block, width, mw);
+  }
+  // Per mask row, the max over each cell's x range; then the max of those over the cell's rows.
+  const rowMax = new Uint8Array(mh * gw);
+  for (let y = 0; y < mh; y++) {
+    const row = y * mw;
     for (let gx = 0; gx < gw; gx++) {
-      const [x0, x1] = xs[gx]!;
       let max = 0;
-      for (let y = y0; y <= y1; y++) {
-        const row = y * mw;
-        for (let x = x0; x <= x1; x++) if (data[row + x]! > max) max = data[row + x]!;
-      }
+      for (let x = x0s[gx]!, xe = x1s[gx]!; x <= xe; x++) if (data[row + x]! > max) max = data[row + x]!;
+      rowMax[y * gw + gx] = max;
+    }
+  }
+  for (let gy = 0; gy < gh; gy++) {
+    const y0 = first(gy * block, height, mh);
+    const y1 = last((gy + 1) * block, height, mh);
+    for (let gx = 0; gx < gw; gx++) {
+      let max = 0;
+      for (let y = y0; y <= y1; y++) if (rowMax[y * gw + gx]! > max) max = rowMax[y * gw + gx]!;
       const t = Math.min(1, Math.max(0, (max / 255 - lo) / (hi - lo)));
       out[gy * gw + gx] = 1 - t * t * (3 - 2 * t);
     }
@@ -64,29 +73,45 @@ function gaussian(sigma: number): Float32Array {
   return w;
 }
 
-/** Blur `src` (w×h) into `dst` along x then y, using `tmp`; edges clamp. */
-function blur2d(src: Float32Array, dst: Float32Array, tmp: Float32Array, w: number, h: number, k: Float32Array): void {
+/**
+ * Blur `src` (w×h) into `dst` along x then y, using `tmp` and the row accumulator `acc` (≥ w);
+ * edges clamp. Interior pixels skip the clamping; the vertical pass runs along rows. Every
+ * output is summed in the same order as the plain definition (centre, then pairs by distance).
+ */
+function blur2d(src: Float32Array, dst: Float32Array, tmp: Float32Array, acc: Float64Array, w: number, h: number, k: Float32Array): void {
   const taps = k.length - 1;
+  const k0 = k[0]!;
+  const inner0 = Math.min(taps, w);
+  const inner1 = Math.max(inner0, w - taps);
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) {
-      let acc = src[row + x]! * k[0]!;
-      for (let i = 1; i <= taps; i++) {
-        acc += (src[row + (x - i < 0 ? 0 : x - i)]! + src[row + (x + i >= w ? w - 1 : x + i)]!) * k[i]!;
+      if (x === inner0 && x < inner1) {
+        // Interior: no tap leaves the row.
+        for (; x < inner1; x++) {
+          let a = src[row + x]! * k0;
+          for (let i = 1; i <= taps; i++) a += (src[row + x - i]! + src[row + x + i]!) * k[i]!;
+          tmp[row + x] = a;
+        }
+        if (x >= w) break;
       }
-      tmp[row + x] = acc;
+      let a = src[row + x]! * k0;
+      for (let i = 1; i <= taps; i++) {
+        a += (src[row + (x - i < 0 ? 0 : x - i)]! + src[row + (x + i >= w ? w - 1 : x + i)]!) * k[i]!;
+      }
+      tmp[row + x] = a;
     }
   }
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let acc = tmp[y * w + x]! * k[0]!;
-      for (let i = 1; i <= taps; i++) {
-        const ya = y - i < 0 ? 0 : y - i;
-        const yb = y + i >= h ? h - 1 : y + i;
-        acc += (tmp[ya * w + x]! + tmp[yb * w + x]!) * k[i]!;
-      }
-      dst[y * w + x] = acc;
+    const row = y * w;
+    for (let x = 0; x < w; x++) acc[x] = tmp[row + x]! * k0;
+    for (let i = 1; i <= taps; i++) {
+      const ra = (y - i < 0 ? 0 : y - i) * w;
+      const rb = (y + i >= h ? h - 1 : y + i) * w;
+      const ki = k[i]!;
+      for (let x = 0; x < w; x++) acc[x] += (tmp[ra + x]! + tmp[rb + x]!) * ki;
     }
+    for (let x = 0; x < w; x++) dst[row + x] = acc[x]!;
   }
 }
 
@@ -107,6 +132,7 @@ export function createCpuBlurStage(): CpuBlurStage {
   let scratch = new Float32Array(0);
   let plain = new Float32Array(0);
   let tmp = new Float32Array(0);
+  let acc = new Float64Array(0);
   let kernel: Float32Array | null = null;
   let kernelSigma = -1;
 
@@ -124,6 +150,7 @@ export function createCpuBlurStage(): CpuBlurStage {
         scratch = new Float32Array(n);
         plain = new Float32Array(n);
         tmp = new Float32Array(n);
+        acc = new Float64Array(gw);
       }
       // Background weight per cell from the *largest* mask value over the cell's footprint
       // (every mask texel its pixels interpolate from): a cell holding any person pixel is kept
@@ -135,7 +162,7 @@ export function createCpuBlurStage(): CpuBlurStage {
         kernel = gaussian(sigma);
         kernelSigma = sigma;
       }
-      blur2d(weight, weightBlur, tmp, gw, gh, kernel!);
+      blur2d(weight, weightBlur, tmp, acc, gw, gh, kernel!);
       const sc = scratch;
       const pl = plain;
       const wt = weight;
@@ -164,7 +191,7 @@ export function createCpuBlurStage(): CpuBlurStage {
             }
           }
           const out = grid!.channels[pi]![c]!;
-          blur2d(sc, out, tmp, gw, gh, kernel!);
+          blur2d(sc, out, tmp, acc, gw, gh, kernel!);
           // Weighted mean; where no background is near (deep inside the person, hidden by it)
           // it falls back smoothly to the cell's own average, so values stay in range.
           for (let i = 0; i < n; i++) out[i] = (out[i]! + FALLBACK_WEIGHT * pl[i]!) / (wb[i]! + FALLBACK_WEIGHT);
