@@ -39,6 +39,8 @@ interface BenchConfig {
   transport: TransportRequest;
   compositor: CompositorRequest;
   worker: WorkerRequest;
+  /** Show the output in the page's `<video>` (`preview=0`: the track is produced but not displayed). */
+  preview: boolean;
 }
 
 interface BenchState {
@@ -59,6 +61,12 @@ interface BenchState {
    * (camera clock, µs) mapped to `performance.now()` with the clock offset estimated at start.
    */
   captureToOutputMs: number[];
+  /**
+   * The same frames' capture → output split into parts, ms: [capture → read, read → segmented
+   * (split worker mode; NaN otherwise), segmented → compositing starts (NaN otherwise),
+   * compositing start → output].
+   */
+  latencyParts: Array<[number, number, number, number]>;
   /** Estimated camera-clock − performance.now() offset, ms (0 on the canvas transport). */
   clockOffsetMs?: number;
   /** Main-thread long tasks since page start: start time and duration, ms. */
@@ -90,8 +98,9 @@ const config: BenchConfig = {
   transport: pick('transport', ['auto', 'insertable-streams', 'canvas'] as const, 'auto'),
   compositor: pick('compositor', ['auto', 'cpu', 'webgl'] as const, 'auto'),
   worker: ({ auto: 'auto', true: true, false: false } as const)[pick('worker', ['auto', 'true', 'false'] as const, 'auto')],
+  preview: pick('preview', ['1', '0'] as const, '1') === '1',
 };
-const bench: BenchState = { config, stats: [], ready: false, done: false, recording: false, outputFrames: 0, captureToOutputMs: [], longTasks: [] };
+const bench: BenchState = { config, stats: [], ready: false, done: false, recording: false, outputFrames: 0, captureToOutputMs: [], latencyParts: [], longTasks: [] };
 window.__bench = bench;
 if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
   new PerformanceObserver((list) => {
@@ -207,9 +216,18 @@ async function main(): Promise<void> {
   // Set before start: in worker mode the output tap is decided when the workers start. Only each
   // frame's timestamp and output time cross over (times are made absolute with performance.timeOrigin),
   // so the measurement adds no frame hop to the latency and almost no CPU.
-  debugHooks.onOutputTime = (timestampUs, outputAtMs) => {
+  debugHooks.onOutputTime = (timestampUs, outputAtMs, marks) => {
     bench.outputFrames++;
-    if (bench.recording) bench.captureToOutputMs.push(outputAtMs - (timestampUs / 1000 - (bench.clockOffsetMs ?? 0)));
+    if (!bench.recording) return;
+    const captured = timestampUs / 1000 - (bench.clockOffsetMs ?? 0);
+    bench.captureToOutputMs.push(outputAtMs - captured);
+    const seg = marks.segmentedAtMs;
+    bench.latencyParts.push([
+      marks.readAtMs - captured,
+      seg === null ? NaN : seg - marks.readAtMs,
+      seg === null ? NaN : marks.compositeStartAtMs - seg,
+      outputAtMs - marks.compositeStartAtMs,
+    ]);
   };
   const track = await createPrivacyTrack(camera, {
     effect: effectFor(config.effect),
@@ -240,7 +258,9 @@ async function main(): Promise<void> {
     bench.done = true;
     camera.stop();
   });
-  video.srcObject = new MediaStream([track]);
+  // Without a preview nothing displays the track (as when an app only sends it): the CPU then
+  // counts the pipeline and the camera, not the page's video element.
+  if (config.preview) video.srcObject = new MediaStream([track]);
   bench.ready = true;
   const s = track.privacy.stats;
   status.textContent = `running: ${s.backend} / ${s.transport} / ${s.compositor} — started in ${bench.startMs} ms`;

@@ -13,6 +13,8 @@
 //                                         backend + webgl compositor), and the original project's
 //                                         approach (legacy.html) side by side
 //     --legacy                           add the original project's approach to the quick run
+//     --no-preview                       also run ours without showing the output in a <video> (the
+//                                         CPU of the pipeline + camera, without the page's display)
 //     --coi                              also run ours cross-origin isolated (COOP/COEP headers): the
 //                                         wasm backend then uses its threaded build (wasm threads)
 //     --models=a,b  --backends=a,b  --effects=a,b   restrict the matrix
@@ -48,6 +50,7 @@ const want1080 = flag('1080');
 const wantAll = flag('all');
 const wantLegacy = wantAll || flag('legacy');
 const wantCoi = flag('coi');
+const wantNoPreview = flag('no-preview');
 /** Headers that make the bench page cross-origin isolated (wasm threads). */
 const COI_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const serveMode = flag('serve') || (Boolean(process.env.DISPLAY) && !flag('headless'));
@@ -110,6 +113,7 @@ function configurations() {
         out.push(ours(w, h, 'selfie', 'webgl', 'blur', 'insertable-streams', 'webgl'));
       }
     }
+    if (wantNoPreview) for (const c of [...out]) if (c.page === 'ours' && c.backend === 'wasm' && c.worker === 'auto') out.push({ ...c, preview: false });
     if (wantCoi) for (const c of [...out]) if (c.page === 'ours' && c.backend === 'wasm') out.push({ ...c, coi: true });
     if (wantLegacy) out.push({ page: 'legacy', w, h, model: 'legacy landscape', backend: 'mediapipe', effect: 'blur', transport: 'captureStream', compositor: 'canvas2d' });
   }
@@ -118,7 +122,7 @@ function configurations() {
 
 const label = (c) => (c.page === 'legacy'
   ? `${c.h}p original project (legacy MediaPipe selfie landscape, canvas blur, captureStream)`
-  : `${c.h}p ${c.model} ${c.backend} ${c.effect} ${c.transport} ${c.compositor} worker=${c.worker}${c.coi ? ' coi' : ''}`);
+  : `${c.h}p ${c.model} ${c.backend} ${c.effect} ${c.transport} ${c.compositor} worker=${c.worker}${c.coi ? ' coi' : ''}${c.preview === false ? ' no-preview' : ''}`);
 const median = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : NaN;
@@ -155,7 +159,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
     });
     const url = c.page === 'legacy'
       ? `${baseUrl}legacy.html?${new URLSearchParams({ w: c.w, h: c.h })}`
-      : `${baseUrl}?${new URLSearchParams({ w: c.w, h: c.h, effect: c.effect, model: c.model, backend: c.backend, transport: c.transport, compositor: c.compositor, worker: String(c.worker) })}`;
+      : `${baseUrl}?${new URLSearchParams({ w: c.w, h: c.h, effect: c.effect, model: c.model, backend: c.backend, transport: c.transport, compositor: c.compositor, worker: String(c.worker), preview: c.preview === false ? '0' : '1' })}`;
     await page.goto(url, { waitUntil: 'load' });
     try {
       await page.waitForFunction((k) => window[k] && (window[k].ready || window[k].done), { timeout: START_TIMEOUT_MS, polling: 200 }, key);
@@ -172,7 +176,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
     await page.evaluate((k) => {
       const bench = window[k];
       const video = document.querySelector('video#output');
-      const m = { frames: 0, first: 0, last: 0, counting: true, firstStat: bench.stats.length, framesOutStart: bench.outputFrames, statsOutStart: bench.stats.at(-1)?.framesOut ?? 0, veiledStart: bench.stats.at(-1)?.veiledFrames ?? 0, t: performance.now() };
+      const m = { frames: 0, first: 0, last: 0, counting: true, firstStat: bench.stats.length, framesOutStart: bench.outputFrames, statsOutStart: bench.stats.at(-1)?.framesOut ?? 0, veiledStart: bench.stats.at(-1)?.veiledFrames ?? 0, reusedStart: bench.stats.at(-1)?.reusedMasks ?? 0, t: performance.now() };
       const onFrame = (now) => {
         if (!m.counting) return;
         if (m.frames === 0) m.first = now;
@@ -182,6 +186,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
       };
       video.requestVideoFrameCallback(onFrame);
       bench.captureToOutputMs = [];
+      bench.latencyParts = [];
       bench.recording = true;
       window.__measure = m;
     }, key);
@@ -201,12 +206,14 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
         framesOut: bench.outputFrames - m.framesOutStart,
         // veiled frames are known per stats window only: their share over the windows in between
         veiled: lastStat?.veiledFrames === undefined ? null : lastStat.veiledFrames - m.veiledStart,
+        reused: lastStat?.reusedMasks === undefined ? null : lastStat.reusedMasks - m.reusedStart,
         statsFramesOut: (lastStat?.framesOut ?? 0) - m.statsOutStart,
         stats: win.map((s) => ({
-          fps: s.fps, inputFps: s.inputFps, segmentationMs: s.segmentationMs, compositeMs: s.compositeMs, latencyMs: s.latencyMs,
+          fps: s.fps, inputFps: s.inputFps, cameraFps: s.cameraFps, segmentationMs: s.segmentationMs, compositeMs: s.compositeMs, latencyMs: s.latencyMs,
           latencyP50Ms: s.latencyP50Ms, latencyP95Ms: s.latencyP95Ms,
         })),
         captureToOutputMs: bench.captureToOutputMs.slice(),
+        latencyParts: bench.latencyParts?.slice() ?? [],
         clockOffsetMs: bench.clockOffsetMs,
         videoWidth: video.videoWidth,
         videoHeight: video.videoHeight,
@@ -232,14 +239,17 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
       ...c,
       ok: true,
       outputFps: r1(outFps),
-      presentedFps: r1(result.frames / result.seconds),
+      presentedFps: c.preview === false ? null : r1(result.frames / result.seconds),
       outputFrames: Math.round(outFps * result.seconds),
       presentedFrames: result.frames,
       seconds: r2(result.seconds),
       // Share of output frames veiled (no mask in time: the effect over the whole frame) in the window.
       veiledShare: result.veiled === null ? null : r2(result.veiled / Math.max(1, result.statsFramesOut)),
+      // Share of output frames whose mask was reused from the previous frame (adaptive quality, worker mode).
+      reusedShare: result.reused === null ? null : r2(result.reused / Math.max(1, result.statsFramesOut)),
       statsFps: pick('fps'),
       inputFps: pick('inputFps'),
+      cameraFps: pick('cameraFps'),
       segmentationMs: pick('segmentationMs'),
       compositeMs: pick('compositeMs'),
       latencyMs: pick('latencyMs'),
@@ -248,11 +258,17 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
       captureToOutputP50Ms: c2o.length ? r1(pct(c2o, 0.5)) : null,
       captureToOutputP95Ms: c2o.length ? r1(pct(c2o, 0.95)) : null,
       captureToOutputFrames: c2o.length,
+      // capture → output in parts (p50 / p95 of each, ms): waiting for the reader, segmentation
+      // (split worker mode), hand-over to the compositing worker, compositing + write.
+      latencyParts: Object.fromEntries(['captureToRead', 'readToSegmented', 'segmentedToComposite', 'compositeToOutput'].map((name, i) => {
+        const xs = result.latencyParts.map((p) => p[i]).filter(Number.isFinite);
+        return [name, xs.length ? [r1(pct(xs, 0.5)), r1(pct(xs, 0.95))] : null];
+      })),
       cpuMs: cpu ? Math.round(cpu.ms) : null,
       wallMs,
       cpuCores: cpu ? r2(cpu.ms / wallMs) : null,
       cpuMsPerFrame: cpu ? r1(cpuMsPerFrame(cpu.ms, outFps * result.seconds)) : null,
-      cpuMsPerPresentedFrame: cpu ? r1(cpuMsPerFrame(cpu.ms, result.frames)) : null,
+      cpuMsPerPresentedFrame: cpu && c.preview !== false ? r1(cpuMsPerFrame(cpu.ms, result.frames)) : null,
       cpuProcesses: cpu ? { counted: cpu.processes, started: cpu.started, exited: cpu.exited } : null,
       statsEvents: result.stats.length,
       video: `${result.videoWidth}x${result.videoHeight}`,
@@ -287,13 +303,20 @@ function withRatios(results) {
 const cell = (x) => (x === null || x === undefined ? '—' : String(x));
 
 function markdown(results) {
-  const head = ['config', 'video', 'output FPS', 'presented FPS', 'veiled', 'segment ms', 'composite ms', 'read→write p50 / p95 ms',
+  const head = ['config', 'video', 'camera FPS', 'output FPS', 'presented FPS', 'veiled', 'mask reused', 'segment ms', 'composite ms', 'read→write p50 / p95 ms',
     'capture→output p50 / p95 ms', 'CPU-ms / frame', 'CPU cores', 'FPS ÷ legacy', 'CPU/frame ÷ legacy', 'start ms'];
   const rows = results.map((r) => (r.ok
-    ? [r.config, r.video, r.outputFps, r.presentedFps, r.veiledShare === null ? null : `${Math.round(r.veiledShare * 100)} %`, r.segmentationMs, r.compositeMs, `${cell(r.latencyP50Ms)} / ${cell(r.latencyP95Ms)}`,
+    ? [r.config, r.video, r.cameraFps, r.outputFps, r.presentedFps, r.veiledShare === null ? null : `${Math.round(r.veiledShare * 100)} %`, r.reusedShare === null ? null : `${Math.round(r.reusedShare * 100)} %`, r.segmentationMs, r.compositeMs, `${cell(r.latencyP50Ms)} / ${cell(r.latencyP95Ms)}`,
       `${cell(r.captureToOutputP50Ms)} / ${cell(r.captureToOutputP95Ms)}`, r.cpuMsPerFrame, r.cpuCores, r.fpsRatio, r.cpuPerFrameRatio, r.startMs]
     : [r.config, 'FAILED', ...new Array(head.length - 3).fill(''), r.error.slice(0, 80).replace(/\|/g, '/')]).map(cell));
-  return [head, head.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
+  const table = (h, rs) => [h, h.map(() => '---'), ...rs].map((row) => `| ${row.join(' | ')} |`).join('\n');
+  // Where capture → output goes (ours): p50 / p95 of each part, ms.
+  const partsHead = ['config', 'capture → read', 'read → segmented (split workers)', 'segmented → compositing', 'compositing → output', 'capture → output'];
+  const pp = (x) => (x ? `${x[0]} / ${x[1]}` : '—');
+  const partRows = results.filter((r) => r.ok && r.page === 'ours' && r.latencyParts).map((r) => [r.config, pp(r.latencyParts.captureToRead),
+    pp(r.latencyParts.readToSegmented), pp(r.latencyParts.segmentedToComposite), pp(r.latencyParts.compositeToOutput),
+    `${cell(r.captureToOutputP50Ms)} / ${cell(r.captureToOutputP95Ms)}`]);
+  return `${table(head, rows)}\n\n${table(partsHead, partRows)}`;
 }
 
 async function main() {

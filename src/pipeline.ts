@@ -179,7 +179,13 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
         const output = compositor.toVideoFrame(frame.timestamp);
         try {
           debugHooks.onOutput?.(output);
-          debugHooks.onOutputTime?.(frame.timestamp, performance.now());
+          if (debugHooks.onOutputTime) {
+            const up = frame.upstream;
+            const origin = performance.timeOrigin;
+            debugHooks.onOutputTime(frame.timestamp, performance.now(), {
+              readAtMs: up ? up.readAt - origin : t0, segmentedAtMs: up ? up.sentAt - origin : null, compositeStartAtMs: t0,
+            });
+          }
         } finally {
           await sink.write(output); // the sink closes it
         }

@@ -30,6 +30,16 @@ export interface WorkerDebugHandle {
   memory(): Promise<{ numTensors: number; numBytes: number; openFrames: number; livePipelines: number }>;
 }
 
+/** Where an output frame's time went, in the same clock as `outputAtMs` (see `debugHooks.onOutputTime`). */
+export interface OutputMarks {
+  /** The pipeline (or, in split worker mode, the segmentation worker) read the camera frame. */
+  readAtMs: number;
+  /** Split worker mode: the segmentation worker sent the frame on with its mask; otherwise null. */
+  segmentedAtMs: number | null;
+  /** The compositing pipeline took the frame. */
+  compositeStartAtMs: number;
+}
+
 /** Hooks set by tests. */
 export const debugHooks: {
   /** Called with each output frame before it is written; must not keep or close it. */
@@ -39,7 +49,7 @@ export const debugHooks: {
    * output (`performance.now()` of this page). Cheap: in worker mode only the two numbers cross
    * over, not the frame (benchmarks measure capture → output with it).
    */
-  onOutputTime: ((timestampUs: number, outputAtMs: number) => void) | null;
+  onOutputTime: ((timestampUs: number, outputAtMs: number, marks: OutputMarks) => void) | null;
   /** Fault injection: runs before each segmentation; throw to fail it, return a promise to stall it. */
   beforeSegment: (() => void | Promise<void>) | null;
   /** Canvases of live WebGL compositors (for context-loss tests). */

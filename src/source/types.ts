@@ -13,6 +13,11 @@ export interface SourceFrame {
   readonly timestamp: number;
   /** Release the frame. Idempotent. */
   close(): void;
+  /**
+   * Split worker mode: when the segmentation worker read this frame and when it sent it on with
+   * its mask (absolute ms, `performance.timeOrigin + performance.now()`). For latency profiles.
+   */
+  readonly upstream?: { readonly readAt: number; readonly sentAt: number };
 }
 
 /** Delivers camera frames. */

@@ -462,7 +462,12 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
         this.#end(null, false, true);
         break;
       case 'output-time':
-        debugHooks.onOutputTime?.(m.timestamp, m.at - performance.timeOrigin);
+        if (debugHooks.onOutputTime) {
+          const origin = performance.timeOrigin;
+          debugHooks.onOutputTime(m.timestamp, m.at - origin, {
+            readAtMs: m.readAt - origin, segmentedAtMs: m.segmentedAt === null ? null : m.segmentedAt - origin, compositeStartAtMs: m.compositeStartAt - origin,
+          });
+        }
         break;
       case 'output':
         try {

@@ -61,6 +61,7 @@ export function createPairedStages(port: MessagePort, model: ModelName): PairedS
         width: frame.displayWidth,
         height: frame.displayHeight,
         timestamp: frame.timestamp,
+        upstream: { readAt: m.readAt, sentAt: m.sentAt },
         close: () => {
           if (closed) return;
           closed = true;

@@ -57,7 +57,11 @@ export type WorkerRole = 'pipeline' | 'segment' | 'composite';
 /** Segmentation worker ↔ compositing worker (split mode), over a MessageChannel. */
 export type PortMessage =
   /** A camera frame and its own refined mask, or the reason it has none (it will be veiled). */
-  | { type: 'frame'; frame: VideoFrame; mask: { data: Uint8Array; width: number; height: number } | null; error: WireError | null }
+  | {
+    type: 'frame'; frame: VideoFrame; mask: { data: Uint8Array; width: number; height: number } | null; error: WireError | null;
+    /** When the segmentation worker read the frame and sent it (absolute ms: `performance.timeOrigin + now()`). */
+    readAt: number; sentAt: number;
+  }
   /** The camera stream ended. */
   | { type: 'end' }
   /** Compositor → segmenter: a frame was taken; one more may be sent. */
@@ -106,7 +110,7 @@ export type WorkerMessage =
   | { type: 'ended' }
   | { type: 'output'; frame: VideoFrame }
   /** `at`: absolute time (`performance.timeOrigin + performance.now()` in the worker), ms. */
-  | { type: 'output-time'; timestamp: number; at: number }
+  | { type: 'output-time'; timestamp: number; at: number; readAt: number; segmentedAt: number | null; compositeStartAt: number }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number; openFrames: number; livePipelines: number };
 
 /** Flatten an error for postMessage. */

@@ -30,6 +30,8 @@ export const SEGMENT_CREDITS = 1;
 
 const LATE = Symbol('late');
 
+type FrameMessage = Extract<PortMessage, { type: 'frame' }>;
+
 /** What the segmentation loop needs. */
 export interface SegmentStageParts {
   source: FrameSource;
@@ -123,7 +125,7 @@ export function startSegmentStage(parts: SegmentStageParts): SegmentStage {
         frame.close();
         continue;
       }
-      let message: PortMessage;
+      let message: Omit<FrameMessage, 'readAt' | 'sentAt'>;
       const t0 = performance.now();
       try {
         const pixels = await reader.read(image);
@@ -160,7 +162,8 @@ export function startSegmentStage(parts: SegmentStageParts): SegmentStage {
         break;
       }
       credits--;
-      port.postMessage(message, message.mask ? [image, message.mask.data.buffer] : [image]);
+      const sent: FrameMessage = { ...message, readAt: performance.timeOrigin + t0, sentAt: performance.timeOrigin + performance.now() };
+      port.postMessage(sent, message.mask ? [image, message.mask.data.buffer] : [image]);
     }
     if (!stopped) port.postMessage({ type: 'end' } satisfies PortMessage);
   })();

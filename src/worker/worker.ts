@@ -219,7 +219,11 @@ function runWorker(scope: WorkerScope): void {
     switch (message.type) {
       case 'init':
         if (message.config.tapTime) {
-          debugHooks.onOutputTime = (timestamp, outputAtMs) => post({ type: 'output-time', timestamp, at: performance.timeOrigin + outputAtMs });
+          const origin = performance.timeOrigin;
+          debugHooks.onOutputTime = (timestamp, outputAtMs, marks) => post({
+            type: 'output-time', timestamp, at: origin + outputAtMs, readAt: origin + marks.readAtMs,
+            segmentedAt: marks.segmentedAtMs === null ? null : origin + marks.segmentedAtMs, compositeStartAt: origin + marks.compositeStartAtMs,
+          });
         }
         if (message.config.tap) {
           debugHooks.onOutput = (frame) => {

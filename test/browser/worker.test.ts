@@ -5,7 +5,7 @@
 // script cannot be loaded; `worker: true` then rejects instead.
 import * as tf from '@tensorflow/tfjs-core';
 import { createPrivacyTrack, UnsupportedEnvironmentError, type PrivacyTrack } from '../../src/index.js';
-import { debugCounters, debugHooks } from '../../src/internal/debug.js';
+import { debugCounters, debugHooks, type OutputMarks } from '../../src/internal/debug.js';
 import { assert, atLeast, equal, rejects } from './assert.js';
 import { camera, frameReader, MODEL_BASE, pixels, sleep } from './helpers.js';
 
@@ -62,8 +62,8 @@ describe('worker mode', () => {
       debugHooks.workerLayout = layout;
       const tensors = mainTensors();
       // The timing tap (benchmarks): only timestamps cross over, in this page's clock.
-      const times: Array<[number, number]> = [];
-      debugHooks.onOutputTime = (timestampUs, outputAtMs) => void times.push([timestampUs, outputAtMs]);
+      const times: Array<[number, number, OutputMarks]> = [];
+      debugHooks.onOutputTime = (timestampUs, outputAtMs, marks) => void times.push([timestampUs, outputAtMs, marks]);
       const t0 = performance.now();
       cam = await camera(1280, 720);
       track = await createPrivacyTrack(cam, { modelBaseUrl: MODEL_BASE, worker: true, effect: { type: 'blur' } });
@@ -81,7 +81,14 @@ describe('worker mode', () => {
       const now = performance.now();
       atLeast(times.length, 10, `timing tap calls (${times.length})`);
       for (let i = 1; i < times.length; i++) assert(times[i]![0] > times[i - 1]![0], `output timestamps increase (${times[i - 1]![0]} → ${times[i]![0]})`);
-      for (const [, at] of times) assert(at >= t0 && at <= now, `output time ${at.toFixed(1)} lies in this test's window [${t0.toFixed(1)}, ${now.toFixed(1)}] of this page's clock`);
+      for (const [, at, marks] of times) {
+        assert(at >= t0 && at <= now, `output time ${at.toFixed(1)} lies in this test's window [${t0.toFixed(1)}, ${now.toFixed(1)}] of this page's clock`);
+        // Marks come in order, in this page's clock: read → (segmented, split only) → compositing → output.
+        const { readAtMs, segmentedAtMs, compositeStartAtMs } = marks;
+        assert((segmentedAtMs === null) === (layout === 'single'), `segmentedAtMs is set only in split mode (${segmentedAtMs})`);
+        const chain = [t0, readAtMs, ...(segmentedAtMs === null ? [] : [segmentedAtMs]), compositeStartAtMs, at];
+        for (let i = 1; i < chain.length; i++) assert(chain[i]! >= chain[i - 1]! - 0.1, `marks in order: ${chain.map((x) => x.toFixed(1)).join(' ≤ ')}`);
+      }
       await sleep(1200);
       const stats = track.privacy.stats;
       console.log(`[worker] ${layout} stats`, JSON.stringify(stats));

@@ -109,7 +109,7 @@ function blur2d(src: Float32Array, dst: Float32Array, tmp: Float32Array, acc: Fl
       const ra = (y - i < 0 ? 0 : y - i) * w;
       const rb = (y + i >= h ? h - 1 : y + i) * w;
       const ki = k[i]!;
-      for (let x = 0; x < w; x++) acc[x] += (tmp[ra + x]! + tmp[rb + x]!) * ki;
+      for (let x = 0; x < w; x++) acc[x] = acc[x]! + (tmp[ra + x]! + tmp[rb + x]!) * ki;
     }
     for (let x = 0; x < w; x++) dst[row + x] = acc[x]!;
   }
