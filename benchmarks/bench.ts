@@ -41,6 +41,8 @@ interface BenchConfig {
   worker: WorkerRequest;
   /** Show the output in the page's `<video>` (`preview=0`: the track is produced but not displayed). */
   preview: boolean;
+  /** `raw=1`: no privacy track at all, the camera shown as is (what displaying a camera costs here). */
+  raw: boolean;
 }
 
 interface BenchState {
@@ -99,6 +101,7 @@ const config: BenchConfig = {
   compositor: pick('compositor', ['auto', 'cpu', 'webgl'] as const, 'auto'),
   worker: ({ auto: 'auto', true: true, false: false } as const)[pick('worker', ['auto', 'true', 'false'] as const, 'auto')],
   preview: pick('preview', ['1', '0'] as const, '1') === '1',
+  raw: pick('raw', ['1', '0'] as const, '0') === '1',
 };
 const bench: BenchState = { config, stats: [], ready: false, done: false, recording: false, outputFrames: 0, captureToOutputMs: [], latencyParts: [], longTasks: [] };
 window.__bench = bench;
@@ -211,6 +214,19 @@ async function main(): Promise<void> {
   });
   const [camera] = stream.getVideoTracks();
   if (!camera) throw new Error('no video track');
+  if (config.raw) {
+    // The reference: the camera in the <video>, nothing else. Output frames = frames presented.
+    const onFrame = (): void => {
+      bench.outputFrames++;
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+    video.srcObject = stream;
+    bench.startMs = Math.round(performance.now() - t0);
+    bench.ready = true;
+    status.textContent = 'running: camera only, no processing';
+    return;
+  }
   status.textContent = 'loading model…';
   const clockOffset = await cameraClockOffset(camera);
   // Set before start: in worker mode the output tap is decided when the workers start. Only each

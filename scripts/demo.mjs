@@ -15,6 +15,8 @@
 //     --legacy                           add the original project's approach to the quick run
 //     --no-preview                       also run ours without showing the output in a <video> (the
 //                                         CPU of the pipeline + camera, without the page's display)
+//     --raw                              add the camera alone shown in a <video> (no processing): what
+//                                         the display costs on this machine
 //     --coi                              also run ours cross-origin isolated (COOP/COEP headers): the
 //                                         wasm backend then uses its threaded build (wasm threads)
 //     --models=a,b  --backends=a,b  --effects=a,b   restrict the matrix
@@ -51,6 +53,7 @@ const wantAll = flag('all');
 const wantLegacy = wantAll || flag('legacy');
 const wantCoi = flag('coi');
 const wantNoPreview = flag('no-preview');
+const wantRaw = flag('raw');
 /** Headers that make the bench page cross-origin isolated (wasm threads). */
 const COI_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const serveMode = flag('serve') || (Boolean(process.env.DISPLAY) && !flag('headless'));
@@ -115,6 +118,7 @@ function configurations() {
     }
     if (wantNoPreview) for (const c of [...out]) if (c.page === 'ours' && c.backend === 'wasm' && c.worker === 'auto') out.push({ ...c, preview: false });
     if (wantCoi) for (const c of [...out]) if (c.page === 'ours' && c.backend === 'wasm') out.push({ ...c, coi: true });
+    if (wantRaw) out.push({ page: 'raw', w, h, model: 'none', backend: 'none', effect: 'none', transport: 'none', compositor: 'none', worker: false });
     if (wantLegacy) out.push({ page: 'legacy', w, h, model: 'legacy landscape', backend: 'mediapipe', effect: 'blur', transport: 'captureStream', compositor: 'canvas2d' });
   }
   return out;
@@ -122,6 +126,7 @@ function configurations() {
 
 const label = (c) => (c.page === 'legacy'
   ? `${c.h}p original project (legacy MediaPipe selfie landscape, canvas blur, captureStream)`
+  : c.page === 'raw' ? `${c.h}p camera only in a <video> (no processing)`
   : `${c.h}p ${c.model} ${c.backend} ${c.effect} ${c.transport} ${c.compositor} worker=${c.worker}${c.coi ? ' coi' : ''}${c.preview === false ? ' no-preview' : ''}`);
 const median = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -159,7 +164,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
     });
     const url = c.page === 'legacy'
       ? `${baseUrl}legacy.html?${new URLSearchParams({ w: c.w, h: c.h })}`
-      : `${baseUrl}?${new URLSearchParams({ w: c.w, h: c.h, effect: c.effect, model: c.model, backend: c.backend, transport: c.transport, compositor: c.compositor, worker: String(c.worker), preview: c.preview === false ? '0' : '1' })}`;
+      : `${baseUrl}?${new URLSearchParams({ w: c.w, h: c.h, effect: c.effect, model: c.model, backend: c.backend, transport: c.transport, compositor: c.compositor, worker: String(c.worker), preview: c.preview === false ? '0' : '1', raw: c.page === 'raw' ? '1' : '0' })}`;
     await page.goto(url, { waitUntil: 'load' });
     try {
       await page.waitForFunction((k) => window[k] && (window[k].ready || window[k].done), { timeout: START_TIMEOUT_MS, polling: 200 }, key);
@@ -293,7 +298,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
 function withRatios(results) {
   for (const r of results) {
     const legacy = results.find((x) => x.page === 'legacy' && x.ok && x.h === r.h);
-    if (!r.ok || r.page === 'legacy' || !legacy) continue;
+    if (!r.ok || r.page !== 'ours' || !legacy) continue;
     r.fpsRatio = legacy.outputFps ? r2(r.outputFps / legacy.outputFps) : null;
     r.cpuPerFrameRatio = legacy.cpuMsPerFrame && r.cpuMsPerFrame !== null ? r2(r.cpuMsPerFrame / legacy.cpuMsPerFrame) : null;
   }

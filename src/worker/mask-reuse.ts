@@ -82,16 +82,36 @@ export function erodeMask(mask: Mask, radius: number): Mask {
 export class CadenceController {
   /** 0 = every frame segmented, 1 = every other frame. */
   level = 0;
-  #period = Infinity;
   #lastTs: number | null = null;
+  /** Recent capture-timestamp gaps, ms (fallback when the camera's nominal rate is unknown). */
+  #gaps: number[] = [];
+  #nominalPeriodMs: number | null;
   #all: number[] = [];
   #segmented: number[] = [];
   #n = 0;
   #enabled: boolean;
 
-  /** @param enabled - false keeps level 0 for ever (`maxMaskAgeMs: 0`) */
-  constructor(enabled: boolean) {
+  /**
+   * @param enabled - false keeps level 0 for ever (`maxMaskAgeMs: 0`)
+   * @param nominalPeriodMs - the camera's frame interval from its settings (1000 / frameRate), or
+   *   null to estimate it from the frames' timestamps
+   */
+  constructor(enabled: boolean, nominalPeriodMs: number | null = null) {
     this.#enabled = enabled;
+    this.#nominalPeriodMs = nominalPeriodMs !== null && Number.isFinite(nominalPeriodMs) && nominalPeriodMs > 1 ? nominalPeriodMs : null;
+  }
+
+  /**
+   * The camera's frame interval, ms: its nominal rate when known. Otherwise the lower quartile of
+   * the last 30 timestamp gaps — not the smallest gap: one frame delivered late makes the next gap
+   * short (13.9 ms measured at 30 FPS), and an interval that small would keep the worker stepped
+   * down for ever; not the median either, since the processor drops frames while we are slow.
+   */
+  get periodMs(): number {
+    if (this.#nominalPeriodMs !== null) return this.#nominalPeriodMs;
+    if (this.#gaps.length < 5) return Infinity;
+    const sorted = [...this.#gaps].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 4)]!;
   }
 
   /** Should this frame be segmented (true) or may it reuse the last mask (false)? */
@@ -102,13 +122,15 @@ export class CadenceController {
 
   /**
    * Record one frame: its capture timestamp (µs), the time spent on it here (ms), and whether it
-   * was segmented (else its mask was reused). The camera period is the smallest timestamp gap
-   * seen (the processor drops frames when we are slow).
+   * was segmented (else its mask was reused). See {@link periodMs} for the camera's interval.
    */
   record(timestampUs: number, busyMs: number, segmented = true): void {
     if (this.#lastTs !== null) {
       const gap = (timestampUs - this.#lastTs) / 1000;
-      if (gap > 1) this.#period = Math.min(this.#period, gap);
+      if (gap > 1) {
+        this.#gaps.push(gap);
+        if (this.#gaps.length > 30) this.#gaps.shift();
+      }
     }
     this.#lastTs = timestampUs;
     if (!this.#enabled) return;
@@ -120,12 +142,13 @@ export class CadenceController {
     const full = mean(this.#segmented);
     this.#all.length = 0;
     this.#segmented.length = 0;
-    if (!Number.isFinite(this.#period)) return;
+    const period = this.periodMs;
+    if (!Number.isFinite(period)) return;
     // Step down when this worker alone needs > 80 % of the frame interval (the other worker and
     // the browser need the rest of the machine); back up when a fully segmented frame fits in
     // 70 % of it (hysteresis between the two).
-    if (this.level === 0 && all > STEP_DOWN * this.#period) this.level = 1;
-    else if (this.level === 1 && full < STEP_UP * this.#period) this.level = 0;
+    if (this.level === 0 && all > STEP_DOWN * period) this.level = 1;
+    else if (this.level === 1 && full < STEP_UP * period) this.level = 0;
   }
 }
 

@@ -29,6 +29,8 @@ export interface WorkerConfig {
   compositor: CompositorKind;
   maskTimeoutMs: number;
   maxMaskAgeMs: number;
+  /** The camera's nominal frame rate from its settings, or null (adaptive quality's frame interval). */
+  cameraFrameRate: number | null;
   modelBaseUrl: string;
   wasmBaseUrl: string;
   effect: WireEffect;

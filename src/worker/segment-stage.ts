@@ -45,6 +45,8 @@ export interface SegmentStageParts {
    * frame). See src/worker/mask-reuse.ts for when a mask is reused.
    */
   maxMaskAgeMs: number;
+  /** The camera's nominal frame rate (its settings), or null if it does not say. */
+  cameraFrameRate: number | null;
   /** About once a second: mean segmentation time (ms), adaptive level, masks reused since start. */
   onStats(stats: { segmentationMs: number; qualityLevel: number; reusedMasks: number }): void;
 }
@@ -67,7 +69,7 @@ export function startSegmentStage(parts: SegmentStageParts): SegmentStage {
   let msSum = 0;
   let msCount = 0;
   let reusedMasks = 0;
-  const cadence = new CadenceController(parts.maxMaskAgeMs > 0);
+  const cadence = new CadenceController(parts.maxMaskAgeMs > 0, parts.cameraFrameRate ? 1000 / parts.cameraFrameRate : null);
   /** The last segmented frame's refined mask (a copy), its luma thumbnail and timestamp (µs). */
   let last: { mask: Mask; thumb: ReturnType<typeof lumaThumb>; ts: number } | null = null;
   const statsTimer = setInterval(() => {

@@ -101,7 +101,7 @@ function runWorker(scope: WorkerScope): void {
       if (stopped) throw new PrivacyTrackError('aborted', 'Stopped during start-up.');
       undo.length = 0;
       segmentStage = startSegmentStage({
-        source, segmenter, refiner, port, maskTimeoutMs: config.maskTimeoutMs, maxMaskAgeMs: config.maxMaskAgeMs,
+        source, segmenter, refiner, port, maskTimeoutMs: config.maskTimeoutMs, maxMaskAgeMs: config.maxMaskAgeMs, cameraFrameRate: config.cameraFrameRate,
         onStats: (stats) => post({ type: 'segment-stats', ...stats }),
       });
       post({ type: 'started' });

@@ -67,6 +67,28 @@ describe('CadenceController', () => {
     run(c, 30, 20, t, 2);
     expect(c.level).toBe(0);
   });
+  it('a late frame (a short gap after a long one) does not shrink the interval: 20 ms of 33 stays at level 0', () => {
+    // Measured at 30 FPS: one frame delivered late makes the next gap 13.9 ms. Taking the smallest
+    // gap as the interval kept the worker stepped down for good (every other mask reused).
+    const c = new CadenceController(true);
+    let ts = 0;
+    for (let i = 0; i < 120; i++) {
+      const late = i % 17 === 5 ? 19_400 : i % 17 === 6 ? -19_400 : 0; // 52.7 ms then 13.9 ms
+      ts += 33_333 + late;
+      c.record(ts, 20);
+    }
+    expect(c.periodMs).toBeGreaterThan(30);
+    expect(c.periodMs).toBeLessThan(36);
+    expect(c.level).toBe(0);
+  });
+  it("uses the camera's nominal interval when given, whatever the timestamps say", () => {
+    const c = new CadenceController(true, 1000 / 30);
+    expect(c.periodMs).toBeCloseTo(33.33, 1);
+    // Frames arrive 66 ms apart because the processor drops every other one: still 33 ms.
+    for (let i = 0; i < 30; i++) c.record(i * 66_667, 28);
+    expect(c.periodMs).toBeCloseTo(33.33, 1);
+    expect(c.level).toBe(1); // 28 ms > 80 % of 33 ms
+  });
   it('never leaves level 0 when disabled (maxMaskAgeMs 0)', () => {
     const c = new CadenceController(false);
     run(c, 60, 100);
