@@ -113,6 +113,23 @@ export interface WorkerStartOptions {
   required: boolean;
 }
 
+let warnedFallback = false;
+
+/**
+ * Say once per page, in the console, that `worker: 'auto'` fell back to the main thread: it still
+ * works (and `stats.worker` is false), but an app that forgot to serve the worker script would
+ * otherwise never learn why its page janks.
+ */
+function warnWorkerFallback(workerUrl: URL | undefined, cause: unknown): void {
+  if (warnedFallback) return;
+  warnedFallback = true;
+  console.warn(
+    `videochat-privacy: the pipeline worker script${workerUrl ? ` (${workerUrl.href})` : ''} could not be loaded, so the pipeline runs on ` +
+    `the main thread (slower, and it competes with your page). Serve dist/worker.js with your app (or pass workerUrl); ` +
+    `worker: false runs on the main thread without this warning. Cause: ${String(cause)}`,
+  );
+}
+
 /** How many workers: two (segmentation ∥ compositing) where there are two cores, else one. */
 export function workerLayout(): 'split' | 'single' {
   if (debugHooks.workerLayout) return debugHooks.workerLayout;
@@ -135,7 +152,10 @@ export async function startWorkerPipeline(input: MediaStreamTrack, options: Norm
     await Promise.all(workers.map(whenLoaded));
   } catch (cause) {
     terminateAll();
-    if (!start.required) return null;
+    if (!start.required) {
+      warnWorkerFallback(options.workerUrl, cause);
+      return null;
+    }
     throw new UnsupportedEnvironmentError(['Worker'], `The pipeline worker could not be loaded: ${String(cause)}`, { cause });
   }
   let wire: WireEffect;

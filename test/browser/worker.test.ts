@@ -153,10 +153,23 @@ describe('worker mode', () => {
 
   it("'auto' runs on the main thread when the worker script cannot be loaded; true rejects", async () => {
     cam = await camera(640, 360);
-    track = await createPrivacyTrack(cam, { modelBaseUrl: MODEL_BASE, worker: 'auto', workerUrl: '/no-such-worker.js', effect: { type: 'color', color: '#00f' } });
-    equal(track.privacy.stats.worker, false, 'fell back to the main thread');
-    equal(debugCounters.liveWorkers, 0, 'no worker left behind');
-    track.stop();
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
+    try {
+      track = await createPrivacyTrack(cam, { modelBaseUrl: MODEL_BASE, worker: 'auto', workerUrl: '/no-such-worker.js', effect: { type: 'color', color: '#00f' } });
+      equal(track.privacy.stats.worker, false, 'fell back to the main thread');
+      equal(debugCounters.liveWorkers, 0, 'no worker left behind');
+      track.stop();
+      // The fallback is said once per page, naming the script and the fix.
+      track = await createPrivacyTrack(cam, { modelBaseUrl: MODEL_BASE, worker: 'auto', workerUrl: '/no-such-worker.js', effect: { type: 'color', color: '#00f' } });
+      track.stop();
+    } finally {
+      console.warn = warn;
+    }
+    const ours = warnings.filter((w) => w.startsWith('videochat-privacy:'));
+    equal(ours.length, 1, `one fallback warning (${JSON.stringify(ours)})`);
+    assert(ours[0]!.includes('no-such-worker.js') && ours[0]!.includes('dist/worker.js') && ours[0]!.includes('worker: false'), `the warning names the script and the fixes: ${ours[0]}`);
     track = null;
     const e = await rejects(() => createPrivacyTrack(cam!, { modelBaseUrl: MODEL_BASE, worker: true, workerUrl: '/no-such-worker.js' }));
     assert(e instanceof UnsupportedEnvironmentError && e.missing.includes('Worker'), `worker: true rejects with UnsupportedEnvironmentError (${String(e)})`);
