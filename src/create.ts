@@ -7,7 +7,7 @@ import { probeCapabilities, type Capabilities } from './capabilities.js';
 import { createCompositor, resolveCompositor } from './compositor/index.js';
 import type { PrivacyTrack } from './controller.js';
 import { InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnvironmentError } from './errors.js';
-import { normalizeOptions, type BackendName, type PrivacyTrackOptions, type TransportName, type TransportRequest } from './options.js';
+import { normalizeOptions, personEdges, type BackendName, type PrivacyTrackOptions, type TransportName, type TransportRequest } from './options.js';
 import { Pipeline } from './pipeline.js';
 import { createRefiner } from './refine/index.js';
 import { createSegmenter, usesTfjs } from './segmenter/index.js';
@@ -121,7 +121,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
       // GPU-resident path: frame, model input and output, refined mask and output frame stay in
       // tfjs's WebGL context (src/gpu/). Loaded only when selected.
       const { createGpuResidentParts } = await import('./gpu/index.js');
-      const parts = await createGpuResidentParts({ modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
+      const parts = await createGpuResidentParts({ modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress, edges: personEdges(opts.feather) });
       undo.push(() => parts.segmenter.dispose()); // last: it owns the session and the reader
       undo.push(() => parts.refiner.dispose());
       const sink = createFrameSink(transport);
@@ -149,7 +149,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
       sink.dispose();
       sink.track?.stop();
     });
-    const compositor = createCompositor(compositorKind);
+    const compositor = createCompositor(compositorKind, personEdges(opts.feather));
     undo.push(() => compositor.dispose());
     await compositor.setEffect(opts.effect);
     if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');

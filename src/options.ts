@@ -114,6 +114,15 @@ export interface PrivacyTrackOptions {
    */
   maxMaskAgeMs?: number;
   /**
+   * Softness of the person's edge: the width of the band of mask probability over which the
+   * person fades into the effect, centred on 0.5 (so a pixel the model thinks more likely
+   * background always shows more effect than camera). `0` is a hard cut; the default
+   * {@link DEFAULT_FEATHER} (0.3) fades from 0.35 to 0.65; at most {@link MAX_FEATHER} (0.6:
+   * 0.2–0.8). Wider is softer and lets a little more of the room through at the edge. Set at
+   * creation. See docs/effects.md.
+   */
+  feather?: number;
+  /**
    * Run segmentation and compositing in a dedicated module Worker, off the page's main thread.
    * Default `'auto'`: on where the browser can transfer the camera's frame streams to a worker
    * (Chromium's insertable streams) with the wasm backend, falling back to the main thread when
@@ -148,6 +157,7 @@ export interface NormalizedOptions {
   readonly compositor: CompositorRequest;
   readonly maskTimeoutMs: number;
   readonly maxMaskAgeMs: number;
+  readonly feather: number;
   readonly worker: WorkerRequest;
   readonly workerUrl: URL | undefined;
   readonly modelBaseUrl: URL;
@@ -163,6 +173,20 @@ export const DEFAULT_MASK_TIMEOUT_MS = 250;
 export const DEFAULT_MAX_MASK_AGE_MS = 40;
 /** Largest accepted {@link PrivacyTrackOptions.maxMaskAgeMs}. */
 export const MAX_MASK_AGE_MS = 100;
+
+/** Default {@link PrivacyTrackOptions.feather}: the person fades in between mask values 0.35 and 0.65. */
+export const DEFAULT_FEATHER = 0.3;
+/** Largest accepted {@link PrivacyTrackOptions.feather}. */
+export const MAX_FEATHER = 0.6;
+
+/**
+ * The mask values between which the person fades in, for a {@link PrivacyTrackOptions.feather}:
+ * `[0.5 − f/2, 0.5 + f/2]`; a hard cut (`0`) becomes a step one 8-bit mask level wide just above 0.5 (a narrower band would
+ * vanish in a shader's precision).
+ */
+export function personEdges(feather: number): readonly [number, number] {
+  return feather > 0 ? [0.5 - feather / 2, 0.5 + feather / 2] : [0.5, 0.5 + 1 / 256];
+}
 
 /** Default blur radius in pixels at 720p (scaled with frame height). */
 export const DEFAULT_BLUR_RADIUS = 24;
@@ -181,6 +205,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   compositor: 'auto',
   maskTimeoutMs: DEFAULT_MASK_TIMEOUT_MS,
   maxMaskAgeMs: DEFAULT_MAX_MASK_AGE_MS,
+  feather: DEFAULT_FEATHER,
   worker: 'auto',
 } as const);
 
@@ -202,7 +227,7 @@ const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm'] as const;
 const TRANSPORTS = ['auto', 'insertable-streams', 'canvas'] as const;
 const COMPOSITORS = ['auto', 'webgl', 'cpu'] as const;
 const KNOWN_KEYS = new Set([
-  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'maxMaskAgeMs', 'worker', 'workerUrl', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
+  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'maxMaskAgeMs', 'feather', 'worker', 'workerUrl', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
 ]);
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -349,6 +374,11 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     throw new InvalidOptionsError('maxMaskAgeMs', [`a number of milliseconds from 0 (never reuse a mask) to ${MAX_MASK_AGE_MS}`], maxMaskAgeMs,
       'A mask reused for a later frame must stay young: the person may have moved.');
   }
+  const feather = o['feather'] ?? DEFAULT_FEATHER;
+  if (typeof feather !== 'number' || !Number.isFinite(feather) || feather < 0 || feather > MAX_FEATHER) {
+    throw new InvalidOptionsError('feather', [`a number from 0 (hard edge) to ${MAX_FEATHER}`], feather,
+      'It is the width of the mask-probability band the edge fades over, centred on 0.5.');
+  }
   const worker = o['worker'] ?? DEFAULT_OPTIONS.worker;
   if (worker !== 'auto' && typeof worker !== 'boolean') throw new InvalidOptionsError('worker', ["'auto'", 'true', 'false'], worker);
   const workerUrl = o['workerUrl'] === undefined ? undefined : toFileUrl('workerUrl', o['workerUrl']);
@@ -362,6 +392,7 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     compositor: oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor),
     maskTimeoutMs,
     maxMaskAgeMs,
+    feather,
     worker,
     workerUrl,
     modelBaseUrl,

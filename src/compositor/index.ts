@@ -6,6 +6,7 @@ import { UnsupportedEnvironmentError } from '../errors.js';
 import type { CompositorRequest } from '../options.js';
 import { createCpuCompositor } from './cpu/index.js';
 import type { Compositor, CompositorKind } from './types.js';
+import { PERSON_EDGES } from './webgl/blend-stage.js';
 import { createWebGLCompositor } from './webgl/index.js';
 
 export type { Compositor, CompositorKind } from './types.js';
@@ -17,7 +18,10 @@ export function resolveCompositor(request: CompositorRequest, caps: Capabilities
   return request;
 }
 
-/** Create a compositor of the given kind. */
-export function createCompositor(kind: CompositorKind): Compositor {
-  return kind === 'webgl' ? createWebGLCompositor() : createCpuCompositor();
+/**
+ * Create a compositor of the given kind; `edges` are the mask values between which the person
+ * fades in (`personEdges(options.feather)`; default {@link PERSON_EDGES}).
+ */
+export function createCompositor(kind: CompositorKind, edges: readonly [number, number] = PERSON_EDGES): Compositor {
+  return kind === 'webgl' ? createWebGLCompositor(edges) : createCpuCompositor(edges);
 }

@@ -29,7 +29,7 @@ export interface GpuResidentParts {
  * segmenter owns the session and the reader (it is disposed last); the refiner and the compositor
  * own their GL objects. On failure, whatever was built is disposed.
  */
-export async function createGpuResidentParts(options: FetchOptions & { modelBaseUrl: URL }): Promise<GpuResidentParts> {
+export async function createGpuResidentParts(options: FetchOptions & { modelBaseUrl: URL; edges?: readonly [number, number] }): Promise<GpuResidentParts> {
   const session = createGpuSession();
   const reader = createGpuFrameReader(session);
   let segmenter: Segmenter<GpuFrame, GpuMask>;
@@ -41,6 +41,6 @@ export async function createGpuResidentParts(options: FetchOptions & { modelBase
     throw error;
   }
   const refiner = createWebGLRefiner(session);
-  const compositor = createResidentCompositor(session);
+  const compositor = createResidentCompositor(session, options.edges);
   return { reader, segmenter, refiner, compositor };
 }

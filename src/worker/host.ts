@@ -173,7 +173,7 @@ export async function startWorkerPipeline(input: MediaStreamTrack, options: Norm
   const processor = createProcessor(input);
   const { track, writable } = createGenerator();
   const config: WorkerConfig = {
-    model: options.model, people: options.people, compositor: start.compositor, maskTimeoutMs: options.maskTimeoutMs, maxMaskAgeMs: options.maxMaskAgeMs,
+    model: options.model, people: options.people, compositor: start.compositor, maskTimeoutMs: options.maskTimeoutMs, maxMaskAgeMs: options.maxMaskAgeMs, feather: options.feather,
     cameraFrameRate: input.getSettings().frameRate ?? null,
     modelBaseUrl: options.modelBaseUrl.href, wasmBaseUrl: options.wasmBaseUrl.href, effect: wire,
     tap: debugHooks.onOutput !== null, tapTime: debugHooks.onOutputTime !== null, progress: options.onProgress !== undefined,

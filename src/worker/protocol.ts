@@ -29,6 +29,8 @@ export interface WorkerConfig {
   compositor: CompositorKind;
   maskTimeoutMs: number;
   maxMaskAgeMs: number;
+  /** The track's `feather` option (softness of the person's edge). */
+  feather: number;
   /** The camera's nominal frame rate from its settings, or null (adaptive quality's frame interval). */
   cameraFrameRate: number | null;
   modelBaseUrl: string;

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createCompositor } from '../compositor/index.js';
 import { PrivacyTrackError, UnsupportedEnvironmentError } from '../errors.js';
 import { debugCounters, debugHooks } from '../internal/debug.js';
-import { normalizeEffect, type Effect, type NormalizedOptions } from '../options.js';
+import { normalizeEffect, personEdges, type Effect, type NormalizedOptions } from '../options.js';
 import { createFrameReader } from '../frame/pixels.js';
 import { Pipeline } from '../pipeline.js';
 import { createRefiner } from '../refine/index.js';
@@ -131,7 +131,7 @@ function runWorker(scope: WorkerScope): void {
       }
       const sink = createWritableSink(writable, null);
       undo.push(() => sink.dispose());
-      const compositor = createCompositor(config.compositor);
+      const compositor = createCompositor(config.compositor, personEdges(config.feather));
       undo.push(() => compositor.dispose());
       const effect = toEffect(config.effect);
       try {
@@ -142,7 +142,7 @@ function runWorker(scope: WorkerScope): void {
       if (stopped) throw new PrivacyTrackError('aborted', 'Stopped during start-up.');
       const options: NormalizedOptions = {
         effect, model: config.model, people: config.people, backend: 'wasm', transport: 'insertable-streams',
-        compositor: config.compositor, maskTimeoutMs: config.maskTimeoutMs, maxMaskAgeMs: config.maxMaskAgeMs, worker: true, workerUrl: undefined,
+        compositor: config.compositor, maskTimeoutMs: config.maskTimeoutMs, maxMaskAgeMs: config.maxMaskAgeMs, feather: config.feather, worker: true, workerUrl: undefined,
         modelBaseUrl: new URL(config.modelBaseUrl), wasmBaseUrl: new URL(config.wasmBaseUrl), onStats: undefined, onProgress: undefined,
       };
       const p = new Pipeline({ input: null, options, transport: 'insertable-streams', reader: createFrameReader(), segmenter, refiner, sink, compositor, source });

@@ -7,6 +7,7 @@ import { BLUR_GRID_ROWS, createCpuBlurStage, type LowBackground } from '../../sr
 import { rgbaToFormat } from '../../src/compositor/cpu/image-stage.js';
 import { packedLayout, planesOf, rgbToPlaneValues, type Plane } from '../../src/compositor/cpu/planes.js';
 import { PERSON_EDGES } from '../../src/compositor/webgl/blend-stage.js';
+import { personEdges } from '../../src/options.js';
 import type { PixelFormat } from '../../src/frame/pixels.js';
 import type { Mask } from '../../src/segmenter/types.js';
 import { at, makeFrame, makeMask, rng } from './frames.js';
@@ -602,5 +603,45 @@ describe('rgbaToFormat', () => {
     const frame = { format: 'I420', matrix: 'bt601', fullRange: false } as const;
     expect(rgbaToFormat(solid(4, 4, [1, 2, 3]), 4, 4, frame, into).data).toBe(into);
     expect(rgbaToFormat(solid(40, 40, [1, 2, 3]), 40, 40, frame, into).data).not.toBe(into);
+  });
+});
+
+describe('feather (edges of the person alpha)', () => {
+  // A horizontal ramp mask, 0 at the left to 255 at the right: the share of pixels with a partial
+  // alpha grows with the feather; a hard cut (0) leaves none, and the midpoint never moves.
+  const ramp = makeMask((u) => Math.round(u * 255));
+  const W = 640;
+  const partial = (edges: readonly [number, number]): { partial: number; firstPerson: number } => {
+    const s = createAlphaSampler(alphaLut(edges[0], edges[1]));
+    s.prepare(ramp, W, 4);
+    const row = fullRow(s, 2, W);
+    return { partial: row.filter((a) => a > 0 && a < 256).length, firstPerson: row.findIndex((a) => a >= 128) };
+  };
+
+  it('0 is a hard cut at 0.5; the default fades over 0.35–0.65; 0.6 over 0.2–0.8', () => {
+    const hard = partial(personEdges(0));
+    const def = partial(personEdges(0.3));
+    const soft = partial(personEdges(0.6));
+    expect(hard.partial).toBeLessThanOrEqual(2); // at most the pixels straddling the step
+    expect(def.partial).toBeGreaterThan(0.25 * W);
+    expect(def.partial).toBeLessThan(0.35 * W);
+    expect(soft.partial).toBeGreaterThan(0.55 * W);
+    expect(soft.partial).toBeLessThan(0.65 * W);
+    // Half alpha stays at mask 0.5 (the middle of the ramp), whatever the feather.
+    for (const r of [hard, def, soft]) expect(Math.abs(r.firstPerson - W / 2)).toBeLessThanOrEqual(3);
+  });
+
+  it('blending with a hard edge writes only camera or background pixels; a soft edge mixes them', () => {
+    const frame = makeFrame('I420', 64, 8, () => [200, 200, 200]);
+    const camera = at(frame.data, frame.planeList[0]!, 0, 0);
+    const { layout, size } = packedLayout('I420', 64, 8);
+    const lumaRow = (edges: readonly [number, number]): Set<number> => {
+      const dst = new Uint8Array(size);
+      createCpuBlendStage(createAlphaSampler(alphaLut(edges[0], edges[1])))
+        .render(frame.data, frame.planeList, dst, planesOf('I420', 64, 8, layout), ramp, { kind: 'constant', values: [[16], [128], [128]] });
+      return new Set(Array.from({ length: 64 }, (_, x) => dst[64 * 4 + x]!));
+    };
+    expect([...lumaRow(personEdges(0))].sort((a, b) => a - b)).toEqual([16, camera]);
+    expect(lumaRow(personEdges(0.6)).size).toBeGreaterThan(5);
   });
 });

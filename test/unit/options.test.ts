@@ -9,6 +9,7 @@ import {
   defaultModelBaseUrl,
   normalizeEffect,
   normalizeOptions,
+  personEdges,
 } from '../../src/options.js';
 
 /** Run `fn`, require an InvalidOptionsError, and return it. */
@@ -28,6 +29,18 @@ function invalid(fn: () => unknown): InvalidOptionsError {
   return caught;
 }
 
+describe('feather', () => {
+  it('maps to edges centred on 0.5; 0 is a step just above 0.5; accepts 0 and 0.6', () => {
+    expect(personEdges(0.6)).toEqual([0.2, 0.8]);
+    const [lo, hi] = personEdges(0);
+    expect(lo).toBe(0.5);
+    expect(hi - lo).toBeGreaterThan(0);
+    expect(hi - lo).toBeLessThanOrEqual(1 / 256);
+    expect(normalizeOptions({ feather: 0 }).feather).toBe(0);
+    expect(normalizeOptions({ feather: 0.6 }).feather).toBe(0.6);
+  });
+});
+
 describe('normalizeOptions defaults', () => {
   it('fills every field from the frozen defaults', () => {
     const o = normalizeOptions();
@@ -39,6 +52,8 @@ describe('normalizeOptions defaults', () => {
     expect(o.compositor).toBe('auto');
     expect(o.worker).toBe('auto');
     expect(o.maxMaskAgeMs).toBe(40);
+    expect(o.feather).toBe(0.3);
+    expect(personEdges(o.feather)).toEqual([0.35, 0.65]); // the edges both compositors always used
     expect(o.workerUrl).toBeUndefined();
     expect(o.onStats).toBeUndefined();
     expect(o.onProgress).toBeUndefined();
@@ -151,6 +166,10 @@ describe('normalizeOptions rejects bad values, naming the field', () => {
     ['maxMaskAgeMs', { maxMaskAgeMs: -1 }],
     ['maxMaskAgeMs', { maxMaskAgeMs: 101 }],
     ['maxMaskAgeMs', { maxMaskAgeMs: '40' }],
+    ['feather', { feather: -0.1 }],
+    ['feather', { feather: 0.61 }],
+    ['feather', { feather: Number.NaN }],
+    ['feather', { feather: '0.3' }],
     ['worker', { worker: 1 }],
     ['workerUrl', { workerUrl: '' }],
     ['workerUrl', { workerUrl: 42 }],

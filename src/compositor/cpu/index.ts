@@ -27,9 +27,9 @@ interface Prepared {
   image: ImageBitmap | null;
 }
 
-/** Create a CPU compositor. */
-export function createCpuCompositor(): Compositor {
-  const blend = createCpuBlendStage(createAlphaSampler(alphaLut(PERSON_EDGES[0], PERSON_EDGES[1])));
+/** Create a CPU compositor; the person fades in between mask values `edges` (default {@link PERSON_EDGES}). */
+export function createCpuCompositor(edges: readonly [number, number] = PERSON_EDGES): Compositor {
+  const blend = createCpuBlendStage(createAlphaSampler(alphaLut(edges[0], edges[1])));
   const blur = createCpuBlurStage();
   const images = createImageStage();
   let current: Prepared = { effect: { type: 'blur', radius: DEFAULT_BLUR_RADIUS }, rgb: [0, 0, 0], image: null };

@@ -16,7 +16,7 @@ import type { Compositor } from '../types.js';
 import { createFrameStage, textureFrameBinder, type FrameBinder, type FrameStage } from './frame-stage.js';
 import type { GpuFrame, GpuMask } from '../../gpu/frame.js';
 import type { GpuSession } from '../../gpu/session.js';
-import { BlendMode, createBlendStage, fitRect, type BlendStage } from './blend-stage.js';
+import { BlendMode, createBlendStage, fitRect, PERSON_EDGES, type BlendStage } from './blend-stage.js';
 import { createBlurStage, type BlurStage } from './blur-stage.js';
 import { createGlContext, type GlContext, type Target } from './gl.js';
 import { createWeightStage, type WeightStage } from './weight-stage.js';
@@ -56,6 +56,8 @@ interface CoreHost<F, M> {
   run<T>(fn: () => T): T;
   /** A tracker for the core's objects. */
   tracker(): GlContext;
+  /** Mask values between which the person fades in. */
+  readonly edges: readonly [number, number];
   /** Put the frame where `frame`'s binder reads it (planes upload, or nothing for a texture). */
   frame(r: Resources, frame: F): FrameBinder;
   /** The texture holding `mask` (uploaded into `r.mask`, or the mask's own texture). */
@@ -84,7 +86,7 @@ function createCore<F extends { width: number; height: number }, M>(host: CoreHo
       const ctx = host.tracker();
       res = {
         ctx, frame: createFrameStage(ctx), mask: ctx.texture(), background: ctx.texture(),
-        weight: createWeightStage(ctx), blur: createBlurStage(ctx), blend: createBlendStage(ctx),
+        weight: createWeightStage(ctx), blur: createBlurStage(ctx), blend: createBlendStage(ctx, host.edges),
         lowA: undefined, lowB: undefined, generation: host.generation,
       };
     }
@@ -203,8 +205,11 @@ function createCore<F extends { width: number; height: number }, M>(host: CoreHo
   };
 }
 
-/** Create a WebGL2 compositor drawing onto its own OffscreenCanvas from CPU planes and a CPU mask. */
-export function createWebGLCompositor(): Compositor {
+/**
+ * Create a WebGL2 compositor drawing onto its own OffscreenCanvas from CPU planes and a CPU mask;
+ * the person fades in between mask values `edges` (default {@link PERSON_EDGES}).
+ */
+export function createWebGLCompositor(edges: readonly [number, number] = PERSON_EDGES): Compositor {
   const canvas = new OffscreenCanvas(2, 2);
   const gl = canvas.getContext('webgl2', {
     alpha: false, antialias: false, depth: false, stencil: false, premultipliedAlpha: false,
@@ -225,7 +230,7 @@ export function createWebGLCompositor(): Compositor {
   canvas.addEventListener('webglcontextrestored', onRestored);
   debugHooks.webglCanvases.add(canvas);
   return createCore<FramePixels, Mask>({
-    gl, canvas, checkErrors: true,
+    gl, canvas, checkErrors: true, edges,
     get generation() {
       return generation;
     },
@@ -258,11 +263,11 @@ export function createWebGLCompositor(): Compositor {
  * frame), from the camera texture and the refined mask texture; the output VideoFrame is made
  * from that canvas. Context loss is the session's (see src/gpu/session.ts).
  */
-export function createResidentCompositor(session: GpuSession): Compositor<GpuFrame, GpuMask> {
+export function createResidentCompositor(session: GpuSession, edges: readonly [number, number] = PERSON_EDGES): Compositor<GpuFrame, GpuMask> {
   let current: GpuFrame | null = null;
   let binder: { generation: number; binder: FrameBinder } | null = null;
   return createCore<GpuFrame, GpuMask>({
-    gl: session.gl, canvas: session.canvas, checkErrors: false,
+    gl: session.gl, canvas: session.canvas, checkErrors: false, edges,
     get generation() {
       return session.generation;
     },
