@@ -27,8 +27,11 @@ function show(text, isError = false) {
 
 try {
   const [camera] = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } })).getVideoTracks();
+  // Edge softness: open the page with ?feather=0 for a hard edge, up to ?feather=0.6 (default 0.3).
+  const feather = new URLSearchParams(location.search).get('feather');
   const track = await createPrivacyTrack(camera, {
     effect: chosenEffect(),
+    ...(feather === null ? {} : { feather: Number(feather) }),
     modelBaseUrl: '/models/', // where the site serves node_modules/videochat-privacy/models/
     workerUrl: '/worker.js', // where the site serves node_modules/videochat-privacy/dist/worker.js
   });
