@@ -402,6 +402,9 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
   };
 }
 
+/** Keys `setOptions` accepts (model, people, backend and transport only at their current value). */
+const LIVE_KEYS = ['effect', 'onStats', 'model', 'people', 'backend', 'transport'] as const;
+
 /**
  * Check a live `setOptions` call against a running track's options, and return the options with
  * `onStats` updated (the caller applies `effect` through its own effect queue). Shared by the
@@ -413,6 +416,13 @@ export function applyLiveOptions(
   options: Partial<Pick<PrivacyTrackOptions, 'effect' | 'onStats' | 'model' | 'people' | 'backend' | 'transport'>>,
 ): NormalizedOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', ['an object'], options);
+  for (const key of Object.keys(options)) {
+    if (!(LIVE_KEYS as readonly string[]).includes(key)) {
+      const known = KNOWN_KEYS.has(key);
+      throw new InvalidOptionsError(key, LIVE_KEYS.map((k) => `'${k}'`), (options as Record<string, unknown>)[key],
+        known ? 'It is set when the track is created and cannot change on a live track; create a new track.' : 'Unknown option (a typo?).');
+    }
+  }
   const fixed = { model: current.model, people: current.people, backend: current.backend, transport: current.transport } as const;
   for (const key of Object.keys(fixed) as Array<keyof typeof fixed>) {
     const value = options[key];

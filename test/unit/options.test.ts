@@ -10,6 +10,7 @@ import {
   normalizeEffect,
   normalizeOptions,
   personEdges,
+  applyLiveOptions,
 } from '../../src/options.js';
 
 /** Run `fn`, require an InvalidOptionsError, and return it. */
@@ -28,6 +29,27 @@ function invalid(fn: () => unknown): InvalidOptionsError {
   expect(caught.name).toBe('InvalidOptionsError');
   return caught;
 }
+
+describe('applyLiveOptions (setOptions on a live track)', () => {
+  const current = normalizeOptions();
+  it('accepts effect and onStats, and model/people/backend/transport at their current value', () => {
+    const onStats = (): void => {};
+    expect(applyLiveOptions(current, { onStats }).onStats).toBe(onStats);
+    expect(() => applyLiveOptions(current, { effect: { type: 'blur' }, model: 'selfie', backend: 'auto' })).not.toThrow();
+  });
+  it.each([['feather', 0.1], ['maskTimeoutMs', 100], ['maxMaskAgeMs', 0], ['worker', false], ['compositor', 'cpu']])(
+    'refuses creation-time option %s instead of ignoring it', (key, value) => {
+      const err = invalid(() => applyLiveOptions(current, { [key]: value } as never));
+      expect(err.option).toBe(key);
+      expect(err.message).toMatch(/set when the track is created/);
+      expect(err.allowed).toContain("'effect'");
+    });
+  it('refuses unknown keys', () => {
+    const err = invalid(() => applyLiveOptions(current, { efect: { type: 'blur' } } as never));
+    expect(err.option).toBe('efect');
+    expect(err.message).toMatch(/Unknown option/);
+  });
+});
 
 describe('feather', () => {
   it('maps to edges centred on 0.5; 0 is a step just above 0.5; accepts 0 and 0.6', () => {
