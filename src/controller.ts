@@ -17,7 +17,7 @@ export interface PrivacyEventMap {
 }
 
 /** Options that can change on a running track. */
-export type LiveOptions = Pick<PrivacyTrackOptions, 'effect' | 'onStats'> &
+export type LiveOptions = Pick<PrivacyTrackOptions, 'effect' | 'onStats' | 'feather'> &
   Partial<Pick<PrivacyTrackOptions, 'model' | 'people' | 'backend' | 'transport'>>;
 
 /** The controller attached to a {@link PrivacyTrack} as `track.privacy`. */

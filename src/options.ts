@@ -118,8 +118,8 @@ export interface PrivacyTrackOptions {
    * person fades into the effect, centred on 0.5 (so a pixel the model thinks more likely
    * background always shows more effect than camera). `0` is a hard cut; the default
    * {@link DEFAULT_FEATHER} (0.3) fades from 0.35 to 0.65; at most {@link MAX_FEATHER} (0.6:
-   * 0.2–0.8). Wider is softer and lets a little more of the room through at the edge. Set at
-   * creation. See docs/effects.md.
+   * 0.2–0.8). Wider is softer and lets a little more of the room through at the edge. Also live
+   * through `setOptions({ feather })`. See docs/effects.md.
    */
   feather?: number;
   /**
@@ -178,6 +178,15 @@ export const MAX_MASK_AGE_MS = 100;
 export const DEFAULT_FEATHER = 0.3;
 /** Largest accepted {@link PrivacyTrackOptions.feather}. */
 export const MAX_FEATHER = 0.6;
+
+/** Validate a {@link PrivacyTrackOptions.feather} value. */
+function checkFeather(feather: unknown): number {
+  if (typeof feather !== 'number' || !Number.isFinite(feather) || feather < 0 || feather > MAX_FEATHER) {
+    throw new InvalidOptionsError('feather', [`a number from 0 (hard edge) to ${MAX_FEATHER}`], feather,
+      'It is the width of the mask-probability band the edge fades over, centred on 0.5.');
+  }
+  return feather;
+}
 
 /**
  * The mask values between which the person fades in, for a {@link PrivacyTrackOptions.feather}:
@@ -374,11 +383,7 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     throw new InvalidOptionsError('maxMaskAgeMs', [`a number of milliseconds from 0 (never reuse a mask) to ${MAX_MASK_AGE_MS}`], maxMaskAgeMs,
       'A mask reused for a later frame must stay young: the person may have moved.');
   }
-  const feather = o['feather'] ?? DEFAULT_FEATHER;
-  if (typeof feather !== 'number' || !Number.isFinite(feather) || feather < 0 || feather > MAX_FEATHER) {
-    throw new InvalidOptionsError('feather', [`a number from 0 (hard edge) to ${MAX_FEATHER}`], feather,
-      'It is the width of the mask-probability band the edge fades over, centred on 0.5.');
-  }
+  const feather = checkFeather(o['feather'] ?? DEFAULT_FEATHER);
   const worker = o['worker'] ?? DEFAULT_OPTIONS.worker;
   if (worker !== 'auto' && typeof worker !== 'boolean') throw new InvalidOptionsError('worker', ["'auto'", 'true', 'false'], worker);
   const workerUrl = o['workerUrl'] === undefined ? undefined : toFileUrl('workerUrl', o['workerUrl']);
@@ -403,17 +408,18 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
 }
 
 /** Keys `setOptions` accepts (model, people, backend and transport only at their current value). */
-const LIVE_KEYS = ['effect', 'onStats', 'model', 'people', 'backend', 'transport'] as const;
+const LIVE_KEYS = ['effect', 'onStats', 'feather', 'model', 'people', 'backend', 'transport'] as const;
 
 /**
  * Check a live `setOptions` call against a running track's options, and return the options with
- * `onStats` updated (the caller applies `effect` through its own effect queue). Shared by the
+ * `onStats` and `feather` updated (the caller applies `effect` through its own effect queue and
+ * hands the new feather to its compositor). Shared by the
  * main-thread pipeline and the worker host so both refuse the same things.
  * @throws InvalidOptionsError for an option that cannot change on a live track, or a bad `onStats`
  */
 export function applyLiveOptions(
   current: NormalizedOptions,
-  options: Partial<Pick<PrivacyTrackOptions, 'effect' | 'onStats' | 'model' | 'people' | 'backend' | 'transport'>>,
+  options: Partial<Pick<PrivacyTrackOptions, 'effect' | 'onStats' | 'feather' | 'model' | 'people' | 'backend' | 'transport'>>,
 ): NormalizedOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', ['an object'], options);
   for (const key of Object.keys(options)) {
@@ -434,5 +440,7 @@ export function applyLiveOptions(
   if (options.onStats !== undefined && typeof options.onStats !== 'function') {
     throw new InvalidOptionsError('onStats', ['a function'], options.onStats);
   }
-  return 'onStats' in options ? { ...current, onStats: options.onStats } : current;
+  let next = 'onStats' in options ? { ...current, onStats: options.onStats } : current;
+  if (options.feather !== undefined) next = { ...next, feather: checkFeather(options.feather) };
+  return next;
 }

@@ -14,7 +14,7 @@ import type { Compositor } from './compositor/types.js';
 import { AbortedError, CompositorError, InvalidOptionsError, PrivacyTrackError, SegmentationError, TrackEndedError } from './errors.js';
 import type { FramePixels, FrameReader } from './frame/pixels.js';
 import { debugCounters, debugHooks } from './internal/debug.js';
-import { applyLiveOptions, normalizeEffect, type Effect, type NormalizedOptions, type TransportName } from './options.js';
+import { applyLiveOptions, normalizeEffect, personEdges, type Effect, type NormalizedOptions, type TransportName } from './options.js';
 import type { Refiner } from './refine/types.js';
 import type { Mask, Segmenter } from './segmenter/types.js';
 import type { FrameSink } from './sink/types.js';
@@ -144,6 +144,7 @@ export class Pipeline<F = FramePixels, M = Mask> extends EventTarget implements 
 
   async setOptions(options: LiveOptions): Promise<void> {
     this.#options = applyLiveOptions(this.#options, options);
+    if (options.feather !== undefined) this.#parts.compositor.setEdges(personEdges(this.#options.feather));
     if (options.effect !== undefined) await this.setEffect(options.effect);
   }
 

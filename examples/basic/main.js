@@ -4,6 +4,7 @@ import { createPrivacyTrack } from 'videochat-privacy';
 const video = document.querySelector('#output');
 const effects = document.querySelector('#effects');
 const colorInput = document.querySelector('#color');
+const featherInput = document.querySelector('#feather');
 const status = document.querySelector('#status');
 
 /** The effect described by the form. */
@@ -27,11 +28,12 @@ function show(text, isError = false) {
 
 try {
   const [camera] = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } })).getVideoTracks();
-  // Edge softness: open the page with ?feather=0 for a hard edge, up to ?feather=0.6 (default 0.3).
+  // Edge softness: ?feather=0 (hard edge) … ?feather=0.6 at start (default 0.3), then the slider.
   const feather = new URLSearchParams(location.search).get('feather');
+  if (feather !== null) featherInput.value = feather;
   const track = await createPrivacyTrack(camera, {
     effect: chosenEffect(),
-    ...(feather === null ? {} : { feather: Number(feather) }),
+    feather: Number(featherInput.value),
     modelBaseUrl: '/models/', // where the site serves node_modules/videochat-privacy/models/
     workerUrl: '/worker.js', // where the site serves node_modules/videochat-privacy/dist/worker.js
   });
@@ -50,6 +52,10 @@ try {
     }
   };
   effects.addEventListener('change', apply);
+  // Live: the next frame uses the new edge.
+  featherInput.addEventListener('input', () => {
+    track.privacy.setOptions({ feather: Number(featherInput.value) }).catch((err) => show(`setOptions failed: ${err.message}`, true));
+  });
 
   track.privacy.addEventListener('stats', ({ detail: s }) => {
     show(`${s.width}×${s.height} at ${s.fps.toFixed(1)} fps · segmentation ${s.segmentationMs.toFixed(1)} ms · ` +
@@ -60,6 +66,7 @@ try {
   camera.addEventListener('ended', () => show('camera ended'));
 
   effects.disabled = false;
+  featherInput.disabled = false;
   document.body.dataset.effect = track.privacy.effect.type;
   document.body.dataset.state = 'running';
   show('running');

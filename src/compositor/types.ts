@@ -18,6 +18,8 @@ export interface Compositor<F = FramePixels, M = Mask> {
    * new one is ready, so there is no gap. Rejects on an unusable source; the old effect remains.
    */
   setEffect(effect: Effect): Promise<void>;
+  /** Mask values between which the person fades in (`personEdges(feather)`), from the next frame on. */
+  setEdges(edges: readonly [number, number]): void;
   /**
    * Draw one output frame at the frame's size. `mask === null` means no mask clears this frame:
    * the whole frame is drawn as background (veiled). Throws `CompositorError` when it cannot draw.

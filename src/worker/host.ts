@@ -370,6 +370,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
 
   async setOptions(options: LiveOptions): Promise<void> {
     this.#options = applyLiveOptions(this.#options, options);
+    if (options.feather !== undefined && !this.#lifecycle.stoppingOrStopped) this.#compositing.postMessage({ type: 'feather', feather: this.#options.feather } satisfies HostMessage);
     if (options.effect !== undefined) await this.setEffect(options.effect);
   }
 

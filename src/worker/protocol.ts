@@ -83,6 +83,8 @@ export type HostMessage =
    * pending one, so a video frame never overrides a later effect.
    */
   | { type: 'video-frame'; bitmap: ImageBitmap; fit: 'cover' | 'contain' }
+  /** `setOptions({ feather })`: new edges for the compositor, from the next frame on (no answer). */
+  | { type: 'feather'; feather: number }
   | { type: 'stop' }
   | { type: 'fault'; fault: WorkerFault }
   | { type: 'memory'; id: number };

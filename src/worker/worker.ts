@@ -255,6 +255,9 @@ function runWorker(scope: WorkerScope): void {
         ).finally(() => closeWire(wire));
         break;
       }
+      case 'feather':
+        void pipeline?.setOptions({ feather: message.feather }).catch(() => {}); // validated by the host
+        break;
       case 'stop':
         stopped = true;
         pipeline?.stop();

@@ -47,6 +47,14 @@ describe('feather', () => {
     rig.cpuFrames = worker;
     const track = await rig.start({ effect: { type: 'color', color: '#00f' }, ...options });
     await sleep(800); // past the refiner's temporal warm-up
+    const share = await sample(track, scene);
+    await rig.stop();
+    rig = null;
+    return share;
+  }
+
+  /** Median blended share over the next 3 output frames of `track` (showing `scene`). */
+  async function sample(track: MediaStreamTrack, scene: Scene): Promise<number> {
     const sceneRgba = pixels(scene.image, scene.width, scene.height);
     const reader = frameReader(track);
     const shares: number[] = [];
@@ -61,8 +69,6 @@ describe('feather', () => {
     } finally {
       reader.cancel();
     }
-    await rig.stop();
-    rig = null;
     return shares.sort((x, y) => x - y)[1]!;
   }
 
@@ -82,6 +88,25 @@ describe('feather', () => {
       // edge (probe in session 3). The CPU compositor here outputs the RGBA it was fed.
       atLeast(soft - hard, 0.004, `soft (${soft}) blends ≥ 0.4 points more than hard (${hard})`);
       if (options.compositor !== 'webgl') assert(hard < 0.001, `a hard edge blends (almost) nothing on the CPU compositor (${hard})`);
+    });
+  }
+
+  for (const [worker, compositor] of [[false, 'cpu'], [false, 'webgl'], [true, 'cpu']] as const) {
+    const where = worker ? 'worker mode' : `main thread, ${compositor}`;
+    it(`setOptions({ feather }) changes the edge of a running track (${where})`, async function () {
+      this.timeout(60_000);
+      const scene = makeScene(portrait, 'checker', 640, 360);
+      rig = new Rig(scene);
+      rig.worker = worker;
+      rig.cpuFrames = worker;
+      const track = await rig.start({ effect: { type: 'color', color: '#00f' }, feather: 0, worker, compositor });
+      await sleep(800);
+      const hard = await sample(track, scene);
+      await track.privacy.setOptions({ feather: 0.6 });
+      await sleep(300); // frames already in flight keep the old edge
+      const soft = await sample(track, scene);
+      console.log(`[feather] live (${where}): hard ${(hard * 100).toFixed(2)} % → soft ${(soft * 100).toFixed(2)} %`);
+      atLeast(soft - hard, 0.004, `after setOptions the edge is soft (${hard} → ${soft})`);
     });
   }
 });

@@ -37,7 +37,11 @@ describe('applyLiveOptions (setOptions on a live track)', () => {
     expect(applyLiveOptions(current, { onStats }).onStats).toBe(onStats);
     expect(() => applyLiveOptions(current, { effect: { type: 'blur' }, model: 'selfie', backend: 'auto' })).not.toThrow();
   });
-  it.each([['feather', 0.1], ['maskTimeoutMs', 100], ['maxMaskAgeMs', 0], ['worker', false], ['compositor', 'cpu']])(
+  it('takes a valid feather live and refuses a bad one', () => {
+    expect(applyLiveOptions(current, { feather: 0.1 }).feather).toBe(0.1);
+    expect(invalid(() => applyLiveOptions(current, { feather: 0.7 })).option).toBe('feather');
+  });
+  it.each([['maskTimeoutMs', 100], ['maxMaskAgeMs', 0], ['worker', false], ['compositor', 'cpu']])(
     'refuses creation-time option %s instead of ignoring it', (key, value) => {
       const err = invalid(() => applyLiveOptions(current, { [key]: value } as never));
       expect(err.option).toBe(key);

@@ -29,7 +29,7 @@ interface Prepared {
 
 /** Create a CPU compositor; the person fades in between mask values `edges` (default {@link PERSON_EDGES}). */
 export function createCpuCompositor(edges: readonly [number, number] = PERSON_EDGES): Compositor {
-  const blend = createCpuBlendStage(createAlphaSampler(alphaLut(edges[0], edges[1])));
+  let blend = createCpuBlendStage(createAlphaSampler(alphaLut(edges[0], edges[1])));
   const blur = createCpuBlurStage();
   const images = createImageStage();
   let current: Prepared = { effect: { type: 'blur', radius: DEFAULT_BLUR_RADIUS }, rgb: [0, 0, 0], image: null };
@@ -60,6 +60,10 @@ export function createCpuCompositor(edges: readonly [number, number] = PERSON_ED
       const previous = current;
       current = next; // atomic swap between frames
       if (previous.image && previous.image !== next.image) previous.image.close();
+    },
+
+    setEdges(next: readonly [number, number]): void {
+      blend = createCpuBlendStage(createAlphaSampler(alphaLut(next[0], next[1])));
     },
 
     render(frame: FramePixels, mask: Mask | null): void {

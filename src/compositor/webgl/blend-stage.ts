@@ -51,6 +51,8 @@ export interface BlendParams {
   color: readonly [number, number, number];
   /** uv → background uv: scale xy, offset zw. */
   bgRect: readonly [number, number, number, number];
+  /** Mask values between which the person fades in (smoothstep edges). */
+  edges: readonly [number, number];
 }
 
 /** The blend stage. */
@@ -58,8 +60,8 @@ export interface BlendStage {
   render(frame: FrameBinder, mask: WebGLTexture, bg: WebGLTexture | null, width: number, height: number, p: BlendParams): void;
 }
 
-/** Build the stage; the person fades in between mask values `edges` (default {@link PERSON_EDGES}). */
-export function createBlendStage(ctx: GlContext, edges: readonly [number, number] = PERSON_EDGES): BlendStage {
+/** Build the stage. */
+export function createBlendStage(ctx: GlContext): BlendStage {
   const { gl } = ctx;
   const program = ctx.program(FS);
   return {
@@ -74,7 +76,7 @@ export function createBlendStage(ctx: GlContext, edges: readonly [number, number
       });
       gl.uniform1i(ctx.uniform(program, 'u_mode'), p.mode);
       gl.uniform1f(ctx.uniform(program, 'u_veil'), p.veil ? 1 : 0);
-      gl.uniform2f(ctx.uniform(program, 'u_edge'), edges[0], edges[1]);
+      gl.uniform2f(ctx.uniform(program, 'u_edge'), p.edges[0], p.edges[1]);
       gl.uniform3f(ctx.uniform(program, 'u_color'), p.color[0], p.color[1], p.color[2]);
       gl.uniform4f(ctx.uniform(program, 'u_bgRect'), p.bgRect[0], p.bgRect[1], p.bgRect[2], p.bgRect[3]);
       ctx.draw(program, null, width, height);

@@ -76,6 +76,7 @@ function createCore<F extends { width: number; height: number }, M>(host: CoreHo
   let current: PreparedEffect = { effect: { type: 'blur', radius: 24 }, color: [0, 0, 0], image: null };
   let uploadedImage: ImageBitmap | null = null;
   let rendered = false;
+  let edges = host.edges;
 
   function resources(): Resources {
     if (disposed) throw new CompositorError('Compositor was disposed.');
@@ -86,7 +87,7 @@ function createCore<F extends { width: number; height: number }, M>(host: CoreHo
       const ctx = host.tracker();
       res = {
         ctx, frame: createFrameStage(ctx), mask: ctx.texture(), background: ctx.texture(),
-        weight: createWeightStage(ctx), blur: createBlurStage(ctx), blend: createBlendStage(ctx, host.edges),
+        weight: createWeightStage(ctx), blur: createBlurStage(ctx), blend: createBlendStage(ctx),
         lowA: undefined, lowB: undefined, generation: host.generation,
       };
     }
@@ -111,7 +112,7 @@ function createCore<F extends { width: number; height: number }, M>(host: CoreHo
     const binder = host.frame(r, frame);
     const veil = mask === null;
     if (effect.type === 'none') {
-      r.blend.render(binder, r.mask, null, width, height, { mode: BlendMode.Passthrough, veil, color: [0, 0, 0], bgRect: [1, 1, 0, 0] });
+      r.blend.render(binder, r.mask, null, width, height, { mode: BlendMode.Passthrough, veil, color: [0, 0, 0], bgRect: [1, 1, 0, 0], edges });
       return;
     }
     // Veiled: the mask texture is never read (u_veil), but a texture must be bound.
@@ -146,13 +147,17 @@ function createCore<F extends { width: number; height: number }, M>(host: CoreHo
       bgRect = fitRect(effect.fit ?? 'cover', width, height, effect.source.videoWidth, effect.source.videoHeight);
     }
     // A video background that has no frame yet falls back to the colour (black): still protected.
-    r.blend.render(binder, maskTex, bg, width, height, { mode, veil, color: current.color, bgRect });
+    r.blend.render(binder, maskTex, bg, width, height, { mode, veil, color: current.color, bgRect, edges });
   }
 
   return {
     kind: 'webgl',
     get effect() {
       return current.effect;
+    },
+
+    setEdges(next: readonly [number, number]): void {
+      edges = next;
     },
 
     async setEffect(effect: Effect): Promise<void> {
