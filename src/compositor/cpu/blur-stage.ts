@@ -16,21 +16,31 @@ export const BLUR_EXCLUDE: readonly [number, number] = [0.2, 0.5];
 /** Weight of a cell's own plain average in the weighted mean (only matters where no background is near). */
 const FALLBACK_WEIGHT = 0.005;
 
+/** Scratch buffers of {@link cellWeights}, kept by the stage across frames. */
+interface WeightScratch {
+  x0s: Int32Array;
+  x1s: Int32Array;
+  rowMax: Uint8Array;
+}
+
 /** Per-cell background weight: 1 − smoothstep(BLUR_EXCLUDE) of the max mask value over the cell's footprint. */
-function cellWeights(mask: Mask, width: number, height: number, gw: number, gh: number, block: number, out: Float32Array): void {
+function cellWeights(mask: Mask, width: number, height: number, gw: number, gh: number, block: number, out: Float32Array, scratch: WeightScratch): void {
   const { data, width: mw, height: mh } = mask;
   const [lo, hi] = BLUR_EXCLUDE;
   // Mask texel range [first, last] that full-res pixels [p0, p1) sample bilinearly.
   const first = (p0: number, full: number, m: number): number => Math.max(0, Math.floor(((p0 + 0.5) * m) / full - 0.5));
   const last = (p1: number, full: number, m: number): number => Math.min(m - 1, Math.floor(((p1 - 0.5) * m) / full - 0.5) + 1);
-  const x0s = new Int32Array(gw);
-  const x1s = new Int32Array(gw);
+  if (scratch.x0s.length < gw) {
+    scratch.x0s = new Int32Array(gw);
+    scratch.x1s = new Int32Array(gw);
+  }
+  if (scratch.rowMax.length < mh * gw) scratch.rowMax = new Uint8Array(mh * gw);
+  const { x0s, x1s, rowMax } = scratch;
   for (let gx = 0; gx < gw; gx++) {
     x0s[gx] = first(gx * block, width, mw);
     x1s[gx] = last((gx + 1) * block, width, mw);
   }
   // Per mask row, the max over each cell's x range; then the max of those over the cell's rows.
-  const rowMax = new Uint8Array(mh * gw);
   for (let y = 0; y < mh; y++) {
     const row = y * mw;
     for (let gx = 0; gx < gw; gx++) {
@@ -133,6 +143,7 @@ export function createCpuBlurStage(): CpuBlurStage {
   let plain = new Float32Array(0);
   let tmp = new Float32Array(0);
   let acc = new Float64Array(0);
+  const weightScratch: WeightScratch = { x0s: new Int32Array(0), x1s: new Int32Array(0), rowMax: new Uint8Array(0) };
   let kernel: Float32Array | null = null;
   let kernelSigma = -1;
 
@@ -155,7 +166,7 @@ export function createCpuBlurStage(): CpuBlurStage {
       // Background weight per cell from the *largest* mask value over the cell's footprint
       // (every mask texel its pixels interpolate from): a cell holding any person pixel is kept
       // out of the background estimate, wherever the edge falls inside it.
-      if (mask) cellWeights(mask, width, height, gw, gh, block, weight);
+      if (mask) cellWeights(mask, width, height, gw, gh, block, weight, weightScratch);
       else weight.fill(1);
       const sigma = Math.max(0.5, ((radius / 2) * (height / 720)) / block);
       if (sigma !== kernelSigma) {
