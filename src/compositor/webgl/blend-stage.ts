@@ -5,6 +5,7 @@
  */
 import { FRAME_GLSL, type FrameBinder } from './frame-stage.js';
 import { glsl, type GlContext } from './gl.js';
+import { DEFAULT_FEATHER, personEdges } from '../../options.js';
 
 /** What the background is. */
 export const BlendMode = Object.freeze({ Passthrough: 0, Blur: 1, Color: 2, Texture: 3 } as const);
@@ -41,8 +42,11 @@ void main() {
   o = vec4(mix(bg, f, a), 1.0);
 }`;
 
-/** Person alpha = smoothstep(lo, hi, mask): centred on 0.5, feathered over ±0.15. */
-export const PERSON_EDGES: readonly [number, number] = [0.35, 0.65];
+/**
+ * Default person alpha = smoothstep(lo, hi, mask): the edges of the default `feather`
+ * ({@link DEFAULT_FEATHER}, 0.35–0.65), so the option and the compositors share one default.
+ */
+export const PERSON_EDGES: readonly [number, number] = personEdges(DEFAULT_FEATHER);
 
 /** Per-frame parameters of the blend. */
 export interface BlendParams {
