@@ -631,6 +631,14 @@ describe('feather (edges of the person alpha)', () => {
     for (const r of [hard, def, soft]) expect(Math.abs(r.firstPerson - W / 2)).toBeLessThanOrEqual(3);
   });
 
+  it('what the docs promise: at mask 0.3 the default shows no camera, the softest 7 %', () => {
+    const at03 = Math.round(0.3 * 255 * 16); // 12-bit LUT index of mask value 0.3
+    const [dlo, dhi] = personEdges(0.3);
+    const [slo, shi] = personEdges(0.6);
+    expect(alphaLut(dlo, dhi)[at03]).toBe(0);
+    expect(alphaLut(slo, shi)[at03]! / 256).toBeCloseTo(0.074, 2);
+  });
+
   it('blending with a hard edge writes only camera or background pixels; a soft edge mixes them', () => {
     const frame = makeFrame('I420', 64, 8, () => [200, 200, 200]);
     const camera = at(frame.data, frame.planeList[0]!, 0, 0);
