@@ -7,6 +7,7 @@ import type { io } from '@tensorflow/tfjs-core';
 import { ModelLoadError } from '../errors.js';
 import type { LoadProgress } from '../options.js';
 import { manifestEntry, type ManifestEntry } from './manifest.js';
+import { fuseConvolutions, type GraphNode } from './optimize.js';
 
 /** Options for {@link fetchVerified}. */
 export interface FetchOptions {
@@ -89,23 +90,33 @@ export async function fetchVerified(baseUrl: URL, files: readonly string[], opti
 }
 
 interface GraphModelJson {
-  modelTopology: unknown;
+  modelTopology: { node?: GraphNode[] } & Record<string, unknown>;
   weightsManifest: Array<{ paths: string[]; weights: io.WeightsManifestEntry[] }>;
-  signature?: unknown;
+  signature?: { outputs?: Record<string, { name?: string }> } & Record<string, unknown>;
   format?: string;
   generatedBy?: string;
   convertedBy?: string;
 }
 
+/** Options for {@link loadVerifiedGraphModel}. */
+export interface LoadGraphOptions extends FetchOptions {
+  /**
+   * Fuse convolutions with their bias add and activation before building (src/models/optimize.ts).
+   * Default true; false builds the graph exactly as shipped (tests compare the two).
+   */
+  fuse?: boolean | undefined;
+}
+
 /**
- * Load a shipped graph model (`<name>.json` + its weight files) from `baseUrl`, verified.
+ * Load a shipped graph model (`<name>.json` + its weight files) from `baseUrl`, verified, with
+ * its convolutions fused (see {@link LoadGraphOptions.fuse}).
  * @throws ModelLoadError
  */
 export async function loadVerifiedGraphModel(
   converter: typeof tfconv,
   baseUrl: URL,
   name: string,
-  options: FetchOptions = {},
+  options: LoadGraphOptions = {},
 ): Promise<tfconv.GraphModel> {
   const jsonFile = `${name}.json`;
   const jsonEntry = manifestEntry(jsonFile);
@@ -123,8 +134,13 @@ export async function loadVerifiedGraphModel(
   if (paths.length !== weightFiles.length || paths.some((p, i) => p !== weightFiles[i])) {
     throw new ModelLoadError(`${jsonFile} names weight files ${paths.join(', ')}, expected ${weightFiles.join(', ')}.`);
   }
+  let topology = json.modelTopology;
+  if (options.fuse !== false && Array.isArray(topology.node)) {
+    const outputs = Object.values(json.signature?.outputs ?? {}).flatMap((o) => (o.name ? [o.name] : []));
+    topology = { ...topology, node: fuseConvolutions(topology.node, outputs).nodes };
+  }
   const artifacts: io.ModelArtifacts = {
-    modelTopology: json.modelTopology as io.ModelArtifacts['modelTopology'],
+    modelTopology: topology,
     weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
     weightData: weightBytes.length === 1 ? weightBytes[0] : weightBytes,
     ...(json.signature ? { signature: json.signature as object } : {}),

@@ -23,6 +23,10 @@ export function atLeast(actual: number, min: number, message?: string): void {
   if (!(actual >= min)) throw new AssertionError(message ?? `expected >= ${min}, got ${actual}`);
 }
 
+export function atMost(actual: number, max: number, message?: string): void {
+  if (!(actual <= max)) throw new AssertionError(`${message ? `${message}: ` : ''}expected <= ${max}, got ${actual}`);
+}
+
 export async function rejects(fn: () => Promise<unknown>, message = 'expected a rejection'): Promise<unknown> {
   try {
     await fn();

@@ -1,8 +1,12 @@
 // Smoke test for the browser-test infrastructure: fake camera, /media/ mount, tfjs wasm + model.
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as converter from '@tensorflow/tfjs-converter';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { assert, atLeast, deepEqual, equal } from './assert.js';
+import { toModelInput } from '../../src/frame/pixels.js';
+import { loadVerifiedGraphModel } from '../../src/models/load.js';
+import { assert, atLeast, atMost, deepEqual, equal } from './assert.js';
+import { framePixels, loadPortrait, MODEL_BASE, portraitIds } from './helpers.js';
 
 /** Min/max over the RGB of a frame (drawn onto a small canvas). */
 function frameRange(frame: VideoFrame): { min: number; max: number } {
@@ -101,6 +105,50 @@ describe('browser test infrastructure', () => {
       input.dispose();
       model.dispose();
     }
+    equal(tf.memory().numTensors, before, 'tensors leaked');
+  });
+
+  it('the fused selfie graph (src/models/optimize.ts) gives the shipped graph\'s masks on wasm, on real portraits', async () => {
+    setWasmPaths('/models/wasm/');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    assert(await tf.setBackend('wasm'), 'wasm backend did not start');
+    const base = new URL(MODEL_BASE, location.href);
+    const before = tf.memory().numTensors;
+    const fused = await loadVerifiedGraphModel(converter, base, 'selfie');
+    const shipped = await loadVerifiedGraphModel(converter, base, 'selfie', { fuse: false });
+    const input = new Float32Array(256 * 256 * 3);
+    const times = { fused: [] as number[], shipped: [] as number[] };
+    const run = (m: converter.GraphModel, key: keyof typeof times, x: tf.Tensor): Float32Array => {
+      const t0 = performance.now();
+      const out = tf.tidy(() => (m.execute(x) as tf.Tensor).dataSync() as Float32Array);
+      times[key].push(performance.now() - t0);
+      return out;
+    };
+    let worst = 0;
+    let person = 0;
+    try {
+      for (const id of (await portraitIds()).slice(0, 6)) {
+        const p = await loadPortrait(id);
+        toModelInput(framePixels(p.image, p.width, p.height), input, 256, 256);
+        p.image.close();
+        const x = tf.tensor4d(input, [1, 256, 256, 3]);
+        const a = run(shipped, 'shipped', x);
+        const b = run(fused, 'fused', x);
+        x.dispose();
+        for (let i = 0; i < a.length; i++) {
+          worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+          if (a[i]! > 0.5) person++;
+        }
+      }
+    } finally {
+      fused.dispose();
+      shipped.dispose();
+    }
+    const med = (v: number[]): string => v.sort((x, y) => x - y)[v.length >> 1]!.toFixed(1);
+    console.log(`[fusion] max |fused − shipped| = ${worst.toExponential(2)}; execute median ms (first calls, not a benchmark): shipped ${med(times.shipped)}, fused ${med(times.fused)}`);
+    // Fusion changes the order of float additions only: far below one level of the 8-bit mask.
+    atMost(worst, 1 / 255 / 4, 'largest difference of a mask probability');
+    atLeast(person, 6 * 256 * 256 * 0.1, 'person pixels over six portraits (the masks are not empty)');
     equal(tf.memory().numTensors, before, 'tensors leaked');
   });
 });

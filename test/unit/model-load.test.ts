@@ -273,4 +273,39 @@ describe('loadVerifiedGraphModel', () => {
     expect(data instanceof ArrayBuffer).toBe(true);
     expect(new Uint8Array(data as ArrayBuffer)).toEqual(fileBytes('selfie.bin'));
   });
+
+  it('builds the selfie model with its bias adds fused: same mask as the graph as shipped, fewer nodes', async () => {
+    const topologies: unknown[] = [];
+    const capture = {
+      ...converter,
+      loadGraphModel: async (handler: Parameters<typeof converter.loadGraphModel>[0]) => {
+        if (typeof handler === 'string' || !handler.load) throw new Error('expected an IOHandler');
+        topologies.push((await handler.load()).modelTopology);
+        return converter.loadGraphModel(handler);
+      },
+    };
+    const fused = await loadVerifiedGraphModel(capture, BASE, 'selfie', { fetch: fakeServer().fetch });
+    const shipped = await loadVerifiedGraphModel(capture, BASE, 'selfie', { fetch: fakeServer().fetch, fuse: false });
+    const fusedOps = (t: unknown) => (t as { node: Array<{ op: string }> }).node.filter((n) => n.op === '_FusedConv2D' || n.op === 'FusedDepthwiseConv2dNative');
+    expect(fusedOps(topologies[0])).toHaveLength(53);
+    expect(fusedOps(topologies[1])).toHaveLength(0);
+    // A smooth, person-sized blob on a textured background: a mask with both classes in it.
+    const input = tf.tidy(() => {
+      const [y, x] = tf.meshgrid(tf.linspace(-1, 1, 256), tf.linspace(-1, 1, 256));
+      const blob = tf.sigmoid(tf.mul(tf.sub(0.5, tf.add(tf.square(x!), tf.square(tf.add(y!, -0.3)))), 8));
+      const texture = tf.mul(tf.add(tf.sin(tf.mul(x!, 40)), 1), 0.25);
+      return tf.reshape(tf.stack([tf.maximum(blob, texture), blob, texture], 2), [1, 256, 256, 3]);
+    });
+    // Compared before the final sigmoid (which would squash differences): the logits.
+    const logits = (m: converter.GraphModel) => tf.tidy(() => (m.execute(input, 'segment_add') as tf.Tensor).dataSync());
+    const a = logits(shipped);
+    const b = logits(fused);
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
+    expect(maxDiff).toBeLessThan(1e-4);
+    expect(Math.max(...a) - Math.min(...a)).toBeGreaterThan(2); // the logits vary over the image
+    input.dispose();
+    fused.dispose();
+    shipped.dispose();
+  });
 });
