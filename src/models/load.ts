@@ -3,6 +3,7 @@
  * manifest (sha256), and build it from memory. Nothing is fetched from anywhere else.
  */
 import type * as tfconv from '@tensorflow/tfjs-converter';
+import * as tf from '@tensorflow/tfjs-core';
 import type { io } from '@tensorflow/tfjs-core';
 import { ModelLoadError } from '../errors.js';
 import type { LoadProgress } from '../options.js';
@@ -150,5 +151,25 @@ export async function loadVerifiedGraphModel(
     return await converter.loadGraphModel({ load: async () => artifacts });
   } catch (cause) {
     throw new ModelLoadError(`${jsonFile} could not be built into a graph model: ${String(cause)}`, undefined, { cause });
+  }
+}
+
+/**
+ * Run `model` once on zeros of `inputShape` and wait for every output (the first execute compiles
+ * the backend's kernels or shaders; doing it at load keeps the first frame fast).
+ *
+ * The outputs are read with `await data()`, never `dataSync()`: on tfjs-webgpu a synchronous
+ * read goes through a WebGPU canvas (`getCurrentTexture`), and on Chromium's SwiftShader WebGPU
+ * (no GPU) that loses the device; every later call then fails (`createBuffer … too large`).
+ */
+export async function warmUpGraphModel(model: tfconv.GraphModel, inputShape: readonly number[], outputs?: string[]): Promise<void> {
+  const result = tf.tidy(() => {
+    const out = model.execute(tf.zeros([...inputShape]), outputs);
+    return Array.isArray(out) ? out : [out];
+  });
+  try {
+    await Promise.all(result.map((t) => t.data()));
+  } finally {
+    tf.dispose(result);
   }
 }

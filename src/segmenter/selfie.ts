@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as converter from '@tensorflow/tfjs-converter';
 import { SegmentationError } from '../errors.js';
-import { loadVerifiedGraphModel, type FetchOptions } from '../models/load.js';
+import { loadVerifiedGraphModel, warmUpGraphModel, type FetchOptions } from '../models/load.js';
 import type { BackendName } from '../options.js';
 import { toModelInput, type FramePixels } from '../frame/pixels.js';
 import type { Mask, Segmenter } from './types.js';
@@ -33,11 +33,12 @@ export async function createSelfieSegmenter(options: SelfieSegmenterOptions): Pr
   const maskView: Mask = { data: mask, width: size, height: size };
   let disposed = false;
 
-  // Warm-up: the first execute compiles kernels; doing it here keeps the first frame fast.
-  tf.tidy(() => {
-    const out = model.execute(tf.zeros([1, size, size, 3])) as tf.Tensor;
-    out.dataSync();
-  });
+  try {
+    await warmUpGraphModel(model, [1, size, size, 3]);
+  } catch (cause) {
+    model.dispose();
+    throw new SegmentationError(`Selfie model warm-up failed: ${String(cause)}`, { cause });
+  }
 
   return {
     model: 'selfie',

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as converter from '@tensorflow/tfjs-converter';
 import { SegmentationError } from '../../errors.js';
 import type { FramePixels } from '../../frame/pixels.js';
-import { loadVerifiedGraphModel, type FetchOptions } from '../../models/load.js';
+import { loadVerifiedGraphModel, warmUpGraphModel, type FetchOptions } from '../../models/load.js';
 import type { LoadProgress } from '../../options.js';
 import {
   DEFAULT_DETECTION_CONFIG, DEFAULT_POSE_PRESENCE, DETECTOR_INPUT_SIZE, LANDMARK_INPUT_SIZE, NUM_POSE_LANDMARKS, SEGMENTATION_SIZE,
@@ -86,11 +86,8 @@ export async function loadPoseModels(options: PoseModelsOptions): Promise<PoseMo
   const detector = d.value;
   const landmark = l.value;
   try {
-    // Warm-up: the first execute compiles kernels.
-    tf.tidy(() => {
-      (detector.execute(tf.zeros([1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3])) as tf.Tensor).dataSync();
-      for (const t of landmark.execute(tf.zeros([1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3]), LANDMARK_OUTPUTS) as tf.Tensor[]) t.dataSync();
-    });
+    await warmUpGraphModel(detector, [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3]);
+    await warmUpGraphModel(landmark, [1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3], [...LANDMARK_OUTPUTS]);
   } catch (cause) {
     detector.dispose();
     landmark.dispose();
