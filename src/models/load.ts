@@ -8,7 +8,8 @@ import type { io } from '@tensorflow/tfjs-core';
 import { ModelLoadError } from '../errors.js';
 import type { LoadProgress } from '../options.js';
 import { manifestEntry, type ManifestEntry } from './manifest.js';
-import { fuseConvolutions, type GraphNode } from './optimize.js';
+import { optimizeGraph, type GraphNode } from './optimize.js';
+import { appendWeights, readWeights } from './weights.js';
 
 /** Options for {@link fetchVerified}. */
 export interface FetchOptions {
@@ -102,15 +103,16 @@ interface GraphModelJson {
 /** Options for {@link loadVerifiedGraphModel}. */
 export interface LoadGraphOptions extends FetchOptions {
   /**
-   * Fuse convolutions with their bias add and activation before building (src/models/optimize.ts).
+   * Rewrite the graph before building (src/models/optimize.ts): convolutions fused with their
+   * bias add and activation, block transposed convolutions as 1×1 convolution + depth to space.
    * Default true; false builds the graph exactly as shipped (tests compare the two).
    */
-  fuse?: boolean | undefined;
+  optimize?: boolean | undefined;
 }
 
 /**
  * Load a shipped graph model (`<name>.json` + its weight files) from `baseUrl`, verified, with
- * its convolutions fused (see {@link LoadGraphOptions.fuse}).
+ * its graph optimised (see {@link LoadGraphOptions.optimize}).
  * @throws ModelLoadError
  */
 export async function loadVerifiedGraphModel(
@@ -136,14 +138,20 @@ export async function loadVerifiedGraphModel(
     throw new ModelLoadError(`${jsonFile} names weight files ${paths.join(', ')}, expected ${weightFiles.join(', ')}.`);
   }
   let topology = json.modelTopology;
-  if (options.fuse !== false && Array.isArray(topology.node)) {
+  let weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+  let weightData: ArrayBuffer | ArrayBuffer[] = weightBytes.length === 1 ? weightBytes[0]! : weightBytes;
+  if (options.optimize !== false && Array.isArray(topology.node) && weightData instanceof ArrayBuffer) {
     const outputs = Object.values(json.signature?.outputs ?? {}).flatMap((o) => (o.name ? [o.name] : []));
-    topology = { ...topology, node: fuseConvolutions(topology.node, outputs).nodes };
+    const specs = weightSpecs;
+    const data = weightData;
+    const result = optimizeGraph({ nodes: topology.node, outputs, read: (n) => readWeights(specs, data, [n]).get(n) });
+    topology = { ...topology, node: result.nodes };
+    if (result.weights.length) ({ specs: weightSpecs, data: weightData } = appendWeights(specs, data, result.weights));
   }
   const artifacts: io.ModelArtifacts = {
     modelTopology: topology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: weightBytes.length === 1 ? weightBytes[0] : weightBytes,
+    weightSpecs,
+    weightData,
     ...(json.signature ? { signature: json.signature as object } : {}),
     format: json.format ?? 'graph-model',
   };

@@ -108,14 +108,14 @@ describe('browser test infrastructure', () => {
     equal(tf.memory().numTensors, before, 'tensors leaked');
   });
 
-  it('the fused selfie graph (src/models/optimize.ts) gives the shipped graph\'s masks on wasm, on real portraits', async () => {
+  it('the optimised selfie graph (src/models/optimize.ts) gives the shipped graph\'s masks on wasm, on real portraits', async () => {
     setWasmPaths('/models/wasm/');
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     assert(await tf.setBackend('wasm'), 'wasm backend did not start');
     const base = new URL(MODEL_BASE, location.href);
     const before = tf.memory().numTensors;
     const fused = await loadVerifiedGraphModel(converter, base, 'selfie');
-    const shipped = await loadVerifiedGraphModel(converter, base, 'selfie', { fuse: false });
+    const shipped = await loadVerifiedGraphModel(converter, base, 'selfie', { optimize: false });
     const input = new Float32Array(256 * 256 * 3);
     const times = { fused: [] as number[], shipped: [] as number[] };
     const run = (m: converter.GraphModel, key: keyof typeof times, x: tf.Tensor): Float32Array => {
@@ -145,7 +145,7 @@ describe('browser test infrastructure', () => {
       shipped.dispose();
     }
     const med = (v: number[]): string => v.sort((x, y) => x - y)[v.length >> 1]!.toFixed(1);
-    console.log(`[fusion] max |fused − shipped| = ${worst.toExponential(2)}; execute median ms (first calls, not a benchmark): shipped ${med(times.shipped)}, fused ${med(times.fused)}`);
+    console.log(`[optimize] max |optimised − shipped| = ${worst.toExponential(2)}; execute median ms (first calls, not a benchmark): shipped ${med(times.shipped)}, optimised ${med(times.fused)}`);
     // Fusion changes the order of float additions only: far below one level of the 8-bit mask.
     atMost(worst, 1 / 255 / 4, 'largest difference of a mask probability');
     atLeast(person, 6 * 256 * 256 * 0.1, 'person pixels over six portraits (the masks are not empty)');

@@ -254,27 +254,35 @@ describe('loadVerifiedGraphModel', () => {
     expect(err.message).toContain('kernel missing');
   });
 
-  it('passes the verified bytes to the converter as in-memory artifacts', async () => {
-    let artifacts: tf.io.ModelArtifacts | undefined;
+  it('passes the verified bytes to the converter as in-memory artifacts (as shipped, or with constants appended)', async () => {
+    const captured: tf.io.ModelArtifacts[] = [];
     const capture = {
       ...converter,
       loadGraphModel: async (handler: Parameters<typeof converter.loadGraphModel>[0]): Promise<never> => {
         if (typeof handler === 'string' || !handler.load) throw new Error('expected an IOHandler');
-        artifacts = await handler.load();
+        captured.push(await handler.load());
         throw new Error('stop here');
       },
     };
+    await rejection(loadVerifiedGraphModel(capture, BASE, 'selfie', { fetch: fakeServer().fetch, optimize: false }));
     await rejection(loadVerifiedGraphModel(capture, BASE, 'selfie', { fetch: fakeServer().fetch }));
-    expect(artifacts).toBeDefined();
+    const [shipped, optimized] = captured;
     const json = JSON.parse(new TextDecoder().decode(fileBytes('selfie.json'))) as { weightsManifest: Array<{ weights: unknown[] }> };
-    expect(artifacts!.weightSpecs).toEqual(json.weightsManifest.flatMap((g) => g.weights));
-    expect(artifacts!.format).toBe('graph-model');
-    const data = artifacts!.weightData;
-    expect(data instanceof ArrayBuffer).toBe(true);
-    expect(new Uint8Array(data as ArrayBuffer)).toEqual(fileBytes('selfie.bin'));
+    const specs = json.weightsManifest.flatMap((g) => g.weights);
+    expect(shipped!.weightSpecs).toEqual(specs);
+    expect(shipped!.format).toBe('graph-model');
+    expect(shipped!.weightData instanceof ArrayBuffer).toBe(true);
+    expect(new Uint8Array(shipped!.weightData as ArrayBuffer)).toEqual(fileBytes('selfie.bin'));
+    // Optimised: the verified bytes untouched at the front, the rewrite's constants after them.
+    expect(optimized!.weightSpecs!.slice(0, specs.length)).toEqual(specs);
+    expect(optimized!.weightSpecs!.slice(specs.length).map((w) => w.name)).toEqual([
+      'segment/block_upsampling/filter', 'segment/block_upsampling/bias', 'segment/block_upsampling/blocks_shape', 'segment/block_upsampling/perm',
+    ]);
+    const bin = fileBytes('selfie.bin');
+    expect(new Uint8Array(optimized!.weightData as ArrayBuffer).subarray(0, bin.length)).toEqual(bin);
   });
 
-  it('builds the selfie model with its bias adds fused: same mask as the graph as shipped, fewer nodes', async () => {
+  it('builds the selfie model optimised (convolutions fused, block upsampling rewritten): same mask as the graph as shipped', async () => {
     const topologies: unknown[] = [];
     const capture = {
       ...converter,
@@ -284,28 +292,24 @@ describe('loadVerifiedGraphModel', () => {
         return converter.loadGraphModel(handler);
       },
     };
-    const fused = await loadVerifiedGraphModel(capture, BASE, 'selfie', { fetch: fakeServer().fetch });
-    const shipped = await loadVerifiedGraphModel(capture, BASE, 'selfie', { fetch: fakeServer().fetch, fuse: false });
-    const fusedOps = (t: unknown) => (t as { node: Array<{ op: string }> }).node.filter((n) => n.op === '_FusedConv2D' || n.op === 'FusedDepthwiseConv2dNative');
-    expect(fusedOps(topologies[0])).toHaveLength(53);
-    expect(fusedOps(topologies[1])).toHaveLength(0);
-    // A smooth, person-sized blob on a textured background: a mask with both classes in it.
-    const input = tf.tidy(() => {
-      const [y, x] = tf.meshgrid(tf.linspace(-1, 1, 256), tf.linspace(-1, 1, 256));
-      const blob = tf.sigmoid(tf.mul(tf.sub(0.5, tf.add(tf.square(x!), tf.square(tf.add(y!, -0.3)))), 8));
-      const texture = tf.mul(tf.add(tf.sin(tf.mul(x!, 40)), 1), 0.25);
-      return tf.reshape(tf.stack([tf.maximum(blob, texture), blob, texture], 2), [1, 256, 256, 3]);
-    });
-    // Compared before the final sigmoid (which would squash differences): the logits.
-    const logits = (m: converter.GraphModel) => tf.tidy(() => (m.execute(input, 'segment_add') as tf.Tensor).dataSync());
-    const a = logits(shipped);
-    const b = logits(fused);
+    const optimized = await loadVerifiedGraphModel(capture, BASE, 'selfie', { fetch: fakeServer().fetch });
+    const shipped = await loadVerifiedGraphModel(capture, BASE, 'selfie', { fetch: fakeServer().fetch, optimize: false });
+    const count = (t: unknown, ...ops: string[]) => (t as { node: Array<{ op: string }> }).node.filter((n) => ops.includes(n.op)).length;
+    expect(count(topologies[0], '_FusedConv2D', 'FusedDepthwiseConv2dNative')).toBe(54); // 53 + the 1×1 upsampling convolution
+    expect(count(topologies[0], 'Conv2DBackpropInput')).toBe(0);
+    expect(count(topologies[1], '_FusedConv2D', 'FusedDepthwiseConv2dNative')).toBe(0);
+    expect(count(topologies[1], 'Conv2DBackpropInput')).toBe(1);
+    // (Logit-level equality of the rewrite on this model: test/unit/optimize.test.ts; on real
+    // portraits in the browser: test/browser/infra.test.ts.)
+    const input = tf.randomUniform([1, 256, 256, 3], 0, 1, 'float32', 11);
+    const a = tf.tidy(() => (shipped.execute(input) as tf.Tensor).dataSync());
+    const b = tf.tidy(() => (optimized.execute(input) as tf.Tensor).dataSync());
+    expect(b.length).toBe(256 * 256);
     let maxDiff = 0;
     for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-    expect(maxDiff).toBeLessThan(1e-4);
-    expect(Math.max(...a) - Math.min(...a)).toBeGreaterThan(2); // the logits vary over the image
+    expect(maxDiff).toBeLessThan(1e-6);
     input.dispose();
-    fused.dispose();
+    optimized.dispose();
     shipped.dispose();
   });
 });
