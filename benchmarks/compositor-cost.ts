@@ -1,11 +1,14 @@
 // Node microbenchmark of the CPU compositor (node scripts/compositor-cost.mjs, which runs every
 // case in a fresh process so one case's JIT feedback cannot slow another): median ms per I420
 // frame with a person-like mask covering about a third of the frame. Prints one JSON line.
-//   argv: <case> <height>   case: blur | blurGrid | blurBlend | color
+//   argv: <case> <height>   case: blur | blurGrid | blurBlend | color, and blurWasm | blurBlendWasm
+//   (the same with the wasm SIMD kernels, src/compositor/cpu/kernels)
 import { alphaLut, createAlphaSampler } from '../src/compositor/cpu/alpha-stage.js';
 import { createCpuBlendStage } from '../src/compositor/cpu/blend-stage.js';
 import { createCpuBlurStage } from '../src/compositor/cpu/blur-stage.js';
 import { createCpuCompositor } from '../src/compositor/cpu/index.js';
+import { blendScratchBytes } from '../src/compositor/cpu/blend-stage.js';
+import { loadCpuKernels } from '../src/compositor/cpu/kernels/index.js';
 import { planesOf, packedLayout } from '../src/compositor/cpu/planes.js';
 import { PERSON_EDGES } from '../src/compositor/webgl/blend-stage.js';
 import type { FramePixels } from '../src/frame/pixels.js';
@@ -55,8 +58,18 @@ else if (which === 'blurBlend') {
 } else if (which === 'color') {
   // The compositor's setEffect parses CSS colours with a canvas (absent in Node): blend directly.
   ms = time(() => blend.render(f.data, src, out, dst, mask, { kind: 'constant', values: [[40], [100], [160]] }));
+} else if (which === 'blurBlendWasm') {
+  const kernels = await loadCpuKernels();
+  if (!kernels) throw new Error('no wasm SIMD here');
+  const wasmBlend = createCpuBlendStage(createAlphaSampler(alphaLut(PERSON_EDGES[0], PERSON_EDGES[1])), kernels);
+  const grid = blur.render(f.data, src, w, h, mask, 24);
+  const n = blendScratchBytes(dst, grid);
+  const [o, r] = kernels.reserve([size, n]) as [number, number];
+  const wOut = new Uint8Array(kernels.buffer, o, size);
+  const rows = new Uint8Array(kernels.buffer, r, n);
+  ms = time(() => wasmBlend.render(f.data, src, wOut, dst, mask, { kind: 'low', grid }, rows));
 } else {
-  const c = createCpuCompositor();
+  const c = createCpuCompositor(undefined, which === 'blurWasm' ? await loadCpuKernels() : null);
   ms = time(() => c.render(f, mask));
 }
 console.log(JSON.stringify({ case: which, height: h, ms: Math.round(ms * 100) / 100 }));

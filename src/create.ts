@@ -149,7 +149,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
       sink.dispose();
       sink.track?.stop();
     });
-    const compositor = createCompositor(compositorKind, personEdges(opts.feather));
+    const compositor = await createCompositor(compositorKind, personEdges(opts.feather), caps.wasmSimd);
     undo.push(() => compositor.dispose());
     await compositor.setEffect(opts.effect);
     if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');

@@ -5,6 +5,7 @@ import type { Capabilities } from '../capabilities.js';
 import { UnsupportedEnvironmentError } from '../errors.js';
 import type { CompositorRequest } from '../options.js';
 import { createCpuCompositor } from './cpu/index.js';
+import { loadCpuKernels } from './cpu/kernels/index.js';
 import type { Compositor, CompositorKind } from './types.js';
 import { PERSON_EDGES } from './webgl/blend-stage.js';
 import { createWebGLCompositor } from './webgl/index.js';
@@ -20,8 +21,11 @@ export function resolveCompositor(request: CompositorRequest, caps: Capabilities
 
 /**
  * Create a compositor of the given kind; `edges` are the mask values between which the person
- * fades in (`personEdges(options.feather)`; default {@link PERSON_EDGES}).
+ * fades in (`personEdges(options.feather)`; default {@link PERSON_EDGES}). The CPU compositor
+ * gets the wasm SIMD kernels when `wasmSimd` (the capability probe found WebAssembly SIMD
+ * allowed; where a CSP refuses wasm, not even trying keeps the console free of a violation report).
  */
-export function createCompositor(kind: CompositorKind, edges: readonly [number, number] = PERSON_EDGES): Compositor {
-  return kind === 'webgl' ? createWebGLCompositor(edges) : createCpuCompositor(edges);
+export async function createCompositor(kind: CompositorKind, edges: readonly [number, number] = PERSON_EDGES, wasmSimd = true): Promise<Compositor> {
+  if (kind === 'webgl') return createWebGLCompositor(edges);
+  return createCpuCompositor(edges, wasmSimd ? await loadCpuKernels() : null);
 }

@@ -131,7 +131,7 @@ function runWorker(scope: WorkerScope): void {
       }
       const sink = createWritableSink(writable, null);
       undo.push(() => sink.dispose());
-      const compositor = createCompositor(config.compositor, personEdges(config.feather));
+      const compositor = await createCompositor(config.compositor, personEdges(config.feather));
       undo.push(() => compositor.dispose());
       const effect = toEffect(config.effect);
       try {

@@ -1,8 +1,11 @@
 // CPU compositor stages (src/compositor/cpu/*) on synthetic frames and masks: feathering LUT,
 // mask upsampling, plane geometry, colour constants, blend exactness, mask-aware blur.
+/// <reference types="node" />
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { alphaLut, createAlphaSampler, type AlphaSampler } from '../../src/compositor/cpu/alpha-stage.js';
-import { createCpuBlendStage, type Background } from '../../src/compositor/cpu/blend-stage.js';
+import { blendScratchBytes, createCpuBlendStage, type Background } from '../../src/compositor/cpu/blend-stage.js';
+import { loadCpuKernels } from '../../src/compositor/cpu/kernels/index.js';
 import { BLUR_GRID_ROWS, createCpuBlurStage, type LowBackground } from '../../src/compositor/cpu/blur-stage.js';
 import { rgbaToFormat } from '../../src/compositor/cpu/image-stage.js';
 import { packedLayout, planesOf, rgbToPlaneValues, type Plane } from '../../src/compositor/cpu/planes.js';
@@ -353,6 +356,7 @@ describe('run-based blend equals the per-pixel definition', () => {
                 if (bg.kind === 'constant') b = bg.values[pi]![c]!;
                 else if (bg.kind === 'planes') b = at(bg.data, bg.planes[pi]!, x, y, c);
                 else {
+                  // Horizontal first, per grid row, kept as 8.8 fixed point; then vertical, rounded once.
                   const g = bg.grid;
                   const cells = g.channels[pi]![c]!;
                   const fx = Math.min(g.width - 1, Math.max(0, ((x + 0.5) * g.width) / dp.width - 0.5));
@@ -360,13 +364,11 @@ describe('run-based blend equals the per-pixel definition', () => {
                   const wx = Math.fround(g.width > 1 ? fx - gx : 0); // kept in a Float32Array too
                   const fy = Math.min(g.height - 1, Math.max(0, ((y + 0.5) * g.height) / dp.height - 0.5));
                   const gy = Math.min(Math.max(0, g.height - 2), Math.floor(fy));
-                  const wy = g.height > 1 ? fy - gy : 0;
+                  const wy = g.height > 1 ? Math.round((fy - gy) * 256) : 0;
                   const gy1 = Math.min(g.height - 1, gy + 1);
                   const gx1 = Math.min(g.width - 1, gx + 1);
-                  // The stage keeps the vertically interpolated row in a Float32Array.
-                  const r0 = Math.fround(cells[gy * g.width + gx]! + (cells[gy1 * g.width + gx]! - cells[gy * g.width + gx]!) * wy);
-                  const r1 = Math.fround(cells[gy * g.width + gx1]! + (cells[gy1 * g.width + gx1]! - cells[gy * g.width + gx1]!) * wy);
-                  b = (r0 + (r1 - r0) * wx + 0.5) | 0;
+                  const h = (row: number): number => Math.floor((cells[row * g.width + gx]! + (cells[row * g.width + gx1]! - cells[row * g.width + gx]!) * wx) * 256 + 0.5);
+                  b = (h(gy) * (256 - wy) + h(gy1) * wy + 32768) >> 16;
                 }
                 const s = at(frame.data, sp, x, y, c);
                 const want = al === 256 ? s : b + (((s - b) * al + 128) >> 8);
@@ -651,5 +653,54 @@ describe('feather (edges of the person alpha)', () => {
     };
     expect([...lumaRow(personEdges(0))].sort((a, b) => a - b)).toEqual([16, camera]);
     expect(lumaRow(personEdges(0.6)).size).toBeGreaterThan(5);
+  });
+});
+
+describe('wasm SIMD kernels (src/compositor/cpu/kernels)', () => {
+  it('a blur background written by the kernel is the JavaScript blend byte for byte, every format, growing memory', async () => {
+    const kernels = await loadCpuKernels();
+    expect(kernels).not.toBeNull(); // Node 20 has WebAssembly SIMD
+    const lut = alphaLut(LO, HI);
+    const mask = makeMask((u, v) => Math.max(0, Math.min(255, Math.round((1.1 - Math.hypot((u - 0.45) / 0.25, (v - 0.6) / 0.4)) * 900))));
+    let calls = kernels!.calls;
+    // Sizes whose rows are not multiples of 16 bytes, and a big one that makes the memory grow.
+    for (const [W, H] of [[101, 57], [1280, 720], [38, 22]] as const) {
+      for (const format of ['I420', 'NV12', 'RGBA'] as const) {
+        const frame = makeFrame(format, W, H, (x, y) => [(x * 37 + y * 11) % 256, (x * 5 + y * 29) % 256, (x * y) % 256], { pad: 3 });
+        const grid = createCpuBlurStage().render(frame.data, frame.planeList, W, H, mask, 24);
+        const { layout, size } = packedLayout(format, W, H);
+        const dstPlanes = planesOf(format, W, H, layout);
+        const want = new Uint8Array(size);
+        createCpuBlendStage(createAlphaSampler(lut)).render(frame.data, frame.planeList, want, dstPlanes, mask, { kind: 'low', grid });
+        const n = blendScratchBytes(dstPlanes, grid);
+        const [o, r] = kernels!.reserve([size, n]) as [number, number];
+        const got = new Uint8Array(kernels!.buffer, o, size).fill(7);
+        createCpuBlendStage(createAlphaSampler(lut), kernels).render(frame.data, frame.planeList, got, dstPlanes, mask, { kind: 'low', grid }, new Uint8Array(kernels!.buffer, r, n));
+        expect(kernels!.calls).toBeGreaterThan(calls);
+        calls = kernels!.calls;
+        let diff = 0;
+        for (let i = 0; i < size; i++) if (got[i] !== want[i]) diff++;
+        expect(diff, `${format} ${W}×${H}: bytes that differ`).toBe(0);
+      }
+    }
+  });
+
+  it('without scratch rows in its memory the stage does not call the kernel (and still blends right)', async () => {
+    const kernels = (await loadCpuKernels())!;
+    const frame = makeFrame('I420', 64, 36, (x) => [x * 4, 100, 50]);
+    const grid = createCpuBlurStage().render(frame.data, frame.planeList, 64, 36, halfMask, 24);
+    const { layout, size } = packedLayout('I420', 64, 36);
+    const dstPlanes = planesOf('I420', 64, 36, layout);
+    const want = new Uint8Array(size);
+    const got = new Uint8Array(size);
+    createCpuBlendStage(createAlphaSampler(alphaLut(LO, HI))).render(frame.data, frame.planeList, want, dstPlanes, halfMask, { kind: 'low', grid });
+    createCpuBlendStage(createAlphaSampler(alphaLut(LO, HI)), kernels).render(frame.data, frame.planeList, got, dstPlanes, halfMask, { kind: 'low', grid });
+    expect(kernels.calls).toBe(0);
+    expect(got).toEqual(want);
+  });
+
+  it('the committed kernels.wasm.ts is what kernels.as.ts compiles to', () => {
+    const out = execFileSync(process.execPath, [new URL('../../scripts/build-kernels.mjs', import.meta.url).pathname, '--check'], { encoding: 'utf8' });
+    expect(out).toContain('matches its source');
   });
 });

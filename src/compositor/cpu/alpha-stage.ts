@@ -48,6 +48,11 @@ export interface AlphaRow {
 export interface AlphaSampler {
   /** Prepare for `mask` (null = veiled: alpha 0 everywhere) at a `width`×`height` plane. */
   prepare(mask: Mask | null, width: number, height: number): void;
+  /**
+   * The prepared mask at another plane size (e.g. chroma after luma): only the size-dependent
+   * mapping is redone, not the per-cell classification of the mask.
+   */
+  resize(width: number, height: number): void;
   /** Alpha of row `y` of the prepared plane. The returned object and buffers are reused by the next call. */
   row(y: number): AlphaRow;
 }
@@ -95,34 +100,13 @@ export function createAlphaSampler(lut: Uint16Array): AlphaSampler {
     return result;
   };
 
-  return {
+  const sampler: AlphaSampler = {
     prepare(m, w, h) {
       mask = m;
-      width = w;
-      height = h;
-      if (out.length < w) out = new Uint16Array(w);
-      if (!m) {
-        if (runs.length < 3) runs = new Int32Array(3);
-        return;
-      }
+      sampler.resize(w, h);
+      if (!m) return;
       const { data, width: mw, height: mh } = m;
       const cells = Math.max(1, mw - 1);
-      if (runs.length < 3 * (cells + 2)) runs = new Int32Array(3 * (cells + 2));
-      if (x0.length < w) {
-        x0 = new Int32Array(w);
-        wx = new Int32Array(w);
-      }
-      if (cellX.length < cells + 1) cellX = new Int32Array(cells + 1);
-      cellX.fill(w, 0, cells + 1);
-      for (let x = w - 1; x >= 0; x--) {
-        const f = Math.min(mw - 1, Math.max(0, ((x + 0.5) * mw) / w - 0.5));
-        const i = Math.max(0, Math.min(mw - 2, Math.floor(f)));
-        x0[x] = i;
-        wx[x] = Math.round((f - i) * 16);
-      }
-      // x0 is non-decreasing: cell i covers plane x in [cellX[i], cellX[i+1]).
-      for (let x = w - 1; x >= 0; x--) cellX[x0[x]!] = x;
-      for (let i = cells - 1; i >= 0; i--) if (cellX[i]! > cellX[i + 1]!) cellX[i] = cellX[i + 1]!;
       // Classify every cell of every mask row pair (y0, y0+1) and merge equal neighbours into
       // runs of cells. Independent of the plane size; a row maps the runs to its pixels.
       const pairs = Math.max(1, mh - 1);
@@ -157,6 +141,33 @@ export function createAlphaSampler(lut: Uint16Array): AlphaSampler {
         }
       }
       pairStart[pairs] = n;
+    },
+    resize(w, h) {
+      width = w;
+      height = h;
+      if (out.length < w) out = new Uint16Array(w);
+      if (!mask) {
+        if (runs.length < 3) runs = new Int32Array(3);
+        return;
+      }
+      const mw = mask.width;
+      const cells = Math.max(1, mw - 1);
+      if (runs.length < 3 * (cells + 2)) runs = new Int32Array(3 * (cells + 2));
+      if (x0.length < w) {
+        x0 = new Int32Array(w);
+        wx = new Int32Array(w);
+      }
+      if (cellX.length < cells + 1) cellX = new Int32Array(cells + 1);
+      cellX.fill(w, 0, cells + 1);
+      for (let x = w - 1; x >= 0; x--) {
+        const f = Math.min(mw - 1, Math.max(0, ((x + 0.5) * mw) / w - 0.5));
+        const i = Math.max(0, Math.min(mw - 2, Math.floor(f)));
+        x0[x] = i;
+        wx[x] = Math.round((f - i) * 16);
+      }
+      // x0 is non-decreasing: cell i covers plane x in [cellX[i], cellX[i+1]).
+      for (let x = w - 1; x >= 0; x--) cellX[x0[x]!] = x;
+      for (let i = cells - 1; i >= 0; i--) if (cellX[i]! > cellX[i + 1]!) cellX[i] = cellX[i + 1]!;
     },
     row(y) {
       if (!mask) return background();
@@ -222,4 +233,5 @@ export function createAlphaSampler(lut: Uint16Array): AlphaSampler {
       return result;
     },
   };
+  return sampler;
 }

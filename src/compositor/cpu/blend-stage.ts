@@ -1,8 +1,9 @@
 /**
  * The CPU blend: for every plane and channel, out = bg + alpha·(src − bg) in fixed point, with
  * alpha from the upsampled mask. Each row comes in runs (`AlphaRow.runs`, alpha-stage.ts): background
- * runs are written with native fills/copies (or the grid upsample), person runs with native
- * copies of the camera pixels, and only edge runs are blended per pixel. Blending YUV equals blending RGB (the
+ * runs are written with native fills/copies (a blur's low-res grid: one vertical lerp of two
+ * horizontally upsampled grid rows, by a wasm SIMD kernel when one is given), person runs with
+ * native copies of the camera pixels, and only edge runs are blended per pixel. Blending YUV equals blending RGB (the
  * transform is affine), so the frame never leaves its own pixel format.
  */
 import type { Mask } from '../../segmenter/types.js';
@@ -18,7 +19,12 @@ export type Background =
 
 /** The blend stage. */
 export interface CpuBlendStage {
-  render(src: Uint8Array, srcPlanes: readonly Plane[], dst: Uint8Array, dstPlanes: readonly Plane[], mask: Mask | null, bg: Background): void;
+  /**
+   * Blend `src` over `bg` with the person alpha of `mask` into `dst`. `scratch` ({@link
+   * blendScratchBytes} bytes, 16-byte aligned) is the blur background's working memory; when it
+   * and `dst` lie in the kernels' memory the kernels run, else the stage uses its own buffers.
+   */
+  render(src: Uint8Array, srcPlanes: readonly Plane[], dst: Uint8Array, dstPlanes: readonly Plane[], mask: Mask | null, bg: Background, scratch?: Uint8Array): void;
 }
 
 interface XMap {
@@ -38,46 +44,150 @@ function gridXMap(width: number, gw: number): XMap {
   return { x0, wx };
 }
 
-/** Bilinear upsample of one grid row into dst[x·nc] for x in [from, to), one grid interval at a time. */
-function upsample(row: Float32Array, x0: Int32Array, wx: Float32Array, dst: Uint8Array, di: number, nc: number, from: number, to: number): void {
-  let x = from;
-  while (x < to) {
-    const i = x0[x]!;
-    const l = row[i]!;
-    const d = row[i + 1]! - l;
-    // Pixels of this interval share i: only the weight changes.
-    do {
-      dst[di + x * nc] = (l + d * wx[x]! + 0.5) | 0;
-      x++;
-    } while (x < to && x0[x] === i);
+/**
+ * Every grid row of a plane's grid channels upsampled horizontally to `width` pixels, as 8.8 fixed
+ * point (value × 256, rounded), interleaved like the plane (`nc` channels per pixel; channels
+ * from `cc` on, RGBA's alpha, are 255). A plane row's background is then one vertical lerp of two
+ * of these rows over contiguous bytes, all channels at once, with no per-pixel grid lookup.
+ */
+function upsampleGridRows(channels: readonly Float32Array[], gw: number, gh: number, xm: XMap, width: number, nc: number, out: Uint16Array): void {
+  const { x0, wx } = xm;
+  for (let gy = 0; gy < gh; gy++) {
+    const g = gy * gw;
+    const o = gy * width * nc;
+    for (let c = 0; c < nc; c++) {
+      const grid = channels[c];
+      if (!grid) {
+        for (let x = 0; x < width; x++) out[o + x * nc + c] = 255 << 8;
+        continue;
+      }
+      for (let x = 0; x < width; x++) {
+        const i = g + x0[x]!;
+        const l = grid[i]!;
+        const r = gw > 1 ? grid[i + 1]! : l;
+        out[o + x * nc + c] = (l + (r - l) * wx[x]!) * 256 + 0.5;
+      }
+    }
   }
 }
 
-/** Create the stage with an alpha sampler. */
-export function createCpuBlendStage(alpha: AlphaSampler): CpuBlendStage {
-  let rowBuf = new Float32Array(0);
+/** Row `y` of a plane `height` rows tall samples grid rows `r0`, `r1` with weight `wy` (0..256) on `r1`. */
+function gridRowWeights(y: number, height: number, gh: number): { r0: number; r1: number; wy: number } {
+  const fy = Math.min(gh - 1, Math.max(0, ((y + 0.5) * gh) / height - 0.5));
+  const r0 = Math.min(Math.max(0, gh - 2), Math.floor(fy));
+  return { r0, r1: Math.min(gh - 1, r0 + 1), wy: gh > 1 ? Math.round((fy - r0) * 256) : 0 };
+}
+
+/**
+ * dst[d + i] = (h[a + i]·(256 − wy) + h[b + i]·wy + 32768) >> 16 for i in [0, n): two upsampled
+ * grid rows lerped. The wasm kernel `lerpRows` (kernels/kernels.as.ts) computes the same.
+ */
+function lerpRowsJs(h: Uint16Array, a: number, b: number, wy: number, dst: Uint8Array, d: number, n: number): void {
+  const iy = 256 - wy;
+  for (let i = 0; i < n; i++) dst[d + i] = (h[a + i]! * iy + h[b + i]! * wy + 32768) >> 16;
+}
+
+/** Wasm twins of the blend's hot loops; they read and write only their own memory. */
+export interface BlendKernels {
+  /** The wasm memory's current buffer (the kernels only run on views of it). */
+  readonly buffer: ArrayBuffer;
+  /** {@link lerpRowsJs} on byte offsets into the wasm memory. */
+  lerpRows(a: number, b: number, wy: number, dst: number, n: number): void;
+  /** One channel of {@link upsampleGridRows}, on byte offsets into the wasm memory. */
+  upsampleRows(grid: number, gw: number, gh: number, x0: number, wx: number, width: number, nc: number, c: number, out: number): void;
+}
+
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** Where the parts of the blend's scratch lie (byte offsets into it) for a grid and plane width. */
+function scratchLayout(planes: readonly Plane[], grid: Pick<LowBackground, 'width' | 'height'>): { rows: number; grid: number; x0: number; wx: number; bytes: number } {
+  const rowValues = planes.reduce((m, p) => Math.max(m, grid.height * p.width * p.channels), 0);
+  const width = planes.reduce((m, p) => Math.max(m, p.width), 0);
+  const gridAt = align16(rowValues * 2);
+  const x0At = gridAt + align16(grid.width * grid.height * 4);
+  const wxAt = x0At + align16(width * 4);
+  return { rows: 0, grid: gridAt, x0: x0At, wx: wxAt, bytes: wxAt + align16(width * 4) };
+}
+
+/**
+ * Bytes of scratch the blend needs for a blur background on `planes` with `grid`: the upsampled
+ * grid rows, and (for the kernels) a copy of one grid channel and the plane's x map.
+ */
+export function blendScratchBytes(planes: readonly Plane[], grid: Pick<LowBackground, 'width' | 'height'>): number {
+  return scratchLayout(planes, grid).bytes;
+}
+
+/**
+ * Create the stage with an alpha sampler. With `kernels`, a blur background is written by the
+ * wasm kernel whenever the output and the scratch rows passed to `render` live in its memory.
+ */
+export function createCpuBlendStage(alpha: AlphaSampler, kernels: BlendKernels | null = null): CpuBlendStage {
   const xmaps = new Map<string, XMap>();
+  let ownRows: Uint16Array = new Uint16Array(0);
 
   return {
-    render(src, srcPlanes, dst, dstPlanes, mask, bg) {
+    render(src, srcPlanes, dst, dstPlanes, mask, bg, scratch) {
       for (let pi = 0; pi < srcPlanes.length; pi++) {
         const sp = srcPlanes[pi]!;
         const dp = dstPlanes[pi]!;
         const { width: w, height: h, channels: nc, colourChannels: cc } = sp;
-        // Planes of one size (I420's U and V) share one preparation.
-        if (pi === 0 || w !== srcPlanes[pi - 1]!.width || h !== srcPlanes[pi - 1]!.height) alpha.prepare(mask, w, h);
-        let xm: XMap | undefined;
+        // The mask is classified once; planes of another size (chroma) only remap it, and planes
+        // of one size (I420's U and V) share one preparation.
+        if (pi === 0) alpha.prepare(mask, w, h);
+        else if (w !== srcPlanes[pi - 1]!.width || h !== srcPlanes[pi - 1]!.height) alpha.resize(w, h);
+        let rows = ownRows;
+        let wasm = false;
         if (bg.kind === 'low') {
-          const key = `${w}:${bg.grid.width}`;
-          xm = xmaps.get(key);
-          if (!xm) xmaps.set(key, (xm = gridXMap(w, bg.grid.width)));
-          if (rowBuf.length < bg.grid.width + 1) rowBuf = new Float32Array(bg.grid.width + 1);
+          const g = bg.grid;
+          const key = `${w}:${g.width}`;
+          let xm = xmaps.get(key);
+          if (!xm) xmaps.set(key, (xm = gridXMap(w, g.width)));
+          const channels = g.channels[pi]!;
+          const at = scratch ? scratchLayout(dstPlanes, g) : null;
+          wasm = kernels !== null && at !== null && scratch!.byteLength >= at.bytes && scratch!.buffer === kernels.buffer && dst.buffer === kernels.buffer && scratch!.byteOffset % 16 === 0;
+          if (wasm) {
+            // The kernels see only their memory: copy this plane's grid channels and x map in.
+            const base = scratch!.byteOffset;
+            const buf = kernels!.buffer;
+            rows = new Uint16Array(buf, base + at!.rows, g.height * w * nc);
+            new Int32Array(buf, base + at!.x0, w).set(xm.x0);
+            new Float32Array(buf, base + at!.wx, w).set(xm.wx);
+            const gridCopy = new Float32Array(buf, base + at!.grid, g.width * g.height);
+            for (let c = 0; c < channels.length; c++) {
+              gridCopy.set(channels[c]!);
+              kernels!.upsampleRows(base + at!.grid, g.width, g.height, base + at!.x0, base + at!.wx, w, nc, c, base + at!.rows);
+            }
+            // Channels without a grid (RGBA's alpha) are opaque, as in upsampleGridRows.
+            for (let c = channels.length; c < nc; c++) for (let i = c; i < rows.length; i += nc) rows[i] = 255 << 8;
+          } else {
+            const need = g.height * w * nc;
+            if (ownRows.length < need) ownRows = new Uint16Array(need);
+            rows = ownRows;
+            upsampleGridRows(channels, g.width, g.height, xm, w, nc, rows);
+          }
         }
-        const gRow = rowBuf;
+        const rowBytes = w * nc;
         for (let y = 0; y < h; y++) {
           const { alpha: a, runs, runCount } = alpha.row(y);
           const so = sp.offset + y * sp.stride;
           const d0 = dp.offset + y * dp.stride;
+          let a0 = 0;
+          let b0 = 0;
+          let wy = 0;
+          if (bg.kind === 'low') {
+            // Background runs, every channel at once: two upsampled grid rows lerped.
+            const gr = gridRowWeights(y, h, bg.grid.height);
+            a0 = gr.r0 * rowBytes;
+            b0 = gr.r1 * rowBytes;
+            wy = gr.wy;
+            for (let r = 0; r < runCount; r++) {
+              if (runs[r * 3 + 2] !== RunKind.Background) continue;
+              const from = runs[r * 3]! * nc;
+              const n = runs[r * 3 + 1]! * nc - from;
+              if (wasm) kernels!.lerpRows(rows.byteOffset + (a0 + from) * 2, rows.byteOffset + (b0 + from) * 2, wy, dst.byteOffset + d0 + from, n);
+              else lerpRowsJs(rows, a0 + from, b0 + from, wy, dst, d0 + from, n);
+            }
+          }
           for (let c = 0; c < nc; c++) {
             const si = so + c;
             const di = d0 + c;
@@ -94,19 +204,10 @@ export function createCpuBlendStage(alpha: AlphaSampler): CpuBlendStage {
               const bp = bg.planes[pi]!;
               bi = bp.offset + y * bp.stride + c;
               bd = bg.data;
-            } else {
-              // Low-res grid: vertical lerp once per row, horizontal per pixel.
-              const g = bg.grid;
-              const grid = g.channels[pi]![c]!;
-              const fy = Math.min(g.height - 1, Math.max(0, ((y + 0.5) * g.height) / h - 0.5));
-              const gy0 = Math.min(Math.max(0, g.height - 2), Math.floor(fy));
-              const wy = g.height > 1 ? fy - gy0 : 0;
-              const r0 = gy0 * g.width;
-              const r1 = Math.min(g.height - 1, gy0 + 1) * g.width;
-              const gw = g.width;
-              for (let gx = 0; gx < gw; gx++) gRow[gx] = grid[r0 + gx]! + (grid[r1 + gx]! - grid[r0 + gx]!) * wy;
-              gRow[gw] = gRow[gw - 1]!;
             }
+            const ia = a0 + c;
+            const ib = b0 + c;
+            const iy = 256 - wy;
             for (let r = 0; r < runCount; r++) {
               const from = runs[r * 3]!;
               const to = runs[r * 3 + 1]!;
@@ -122,9 +223,7 @@ export function createCpuBlendStage(alpha: AlphaSampler): CpuBlendStage {
                 } else if (bg.kind === 'planes') {
                   if (nc === 1) dst.set(bd.subarray(bi + from, bi + to), di + from);
                   else for (let x = from; x < to; x++) dst[di + x * nc] = bd[bi + x * nc]!;
-                } else {
-                  upsample(gRow, xm!.x0, xm!.wx, dst, di, nc, from, to);
-                }
+                } // 'low': written above for all channels
               } else if (bg.kind === 'constant') {
                 for (let x = from; x < to; x++) {
                   const al = a[x]!;
@@ -139,16 +238,13 @@ export function createCpuBlendStage(alpha: AlphaSampler): CpuBlendStage {
                   dst[di + x * nc] = al === 256 ? s : b + (((s - b) * al + 128) >> 8);
                 }
               } else {
-                const { x0, wx } = xm!;
                 for (let x = from; x < to; x++) {
                   const al = a[x]!;
                   if (al === 256) {
                     dst[di + x * nc] = src[si + x * nc]!;
                     continue;
                   }
-                  const i = x0[x]!;
-                  const l = gRow[i]!;
-                  const g = (l + (gRow[i + 1]! - l) * wx[x]! + 0.5) | 0;
+                  const g = (rows[ia + x * nc]! * iy + rows[ib + x * nc]! * wy + 32768) >> 16;
                   dst[di + x * nc] = g + (((src[si + x * nc]! - g) * al + 128) >> 8);
                 }
               }

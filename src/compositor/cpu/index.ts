@@ -16,9 +16,10 @@ import { loadImageSource, parseCssColor } from '../effect-source.js';
 import type { Compositor } from '../types.js';
 import { PERSON_EDGES } from '../webgl/blend-stage.js';
 import { alphaLut, createAlphaSampler } from './alpha-stage.js';
-import { createCpuBlendStage, type Background } from './blend-stage.js';
+import { blendScratchBytes, createCpuBlendStage, type Background } from './blend-stage.js';
 import { createCpuBlurStage } from './blur-stage.js';
 import { createImageStage } from './image-stage.js';
+import type { CpuKernels } from './kernels/index.js';
 import { packedLayout, planesOf, rgbToPlaneValues } from './planes.js';
 
 interface Prepared {
@@ -27,15 +28,30 @@ interface Prepared {
   image: ImageBitmap | null;
 }
 
-/** Create a CPU compositor; the person fades in between mask values `edges` (default {@link PERSON_EDGES}). */
-export function createCpuCompositor(edges: readonly [number, number] = PERSON_EDGES): Compositor {
-  let blend = createCpuBlendStage(createAlphaSampler(alphaLut(edges[0], edges[1])));
+/**
+ * Create a CPU compositor; the person fades in between mask values `edges` (default
+ * {@link PERSON_EDGES}). With `kernels` (from `loadCpuKernels`, owned by this compositor from
+ * now on) its output frame and scratch rows live in the kernels' memory and the blur background
+ * is written by the wasm SIMD kernel; the output is the same bytes either way.
+ */
+export function createCpuCompositor(edges: readonly [number, number] = PERSON_EDGES, kernels: CpuKernels | null = null): Compositor {
+  let blend = createCpuBlendStage(createAlphaSampler(alphaLut(edges[0], edges[1])), kernels);
   const blur = createCpuBlurStage();
   const images = createImageStage();
   let current: Prepared = { effect: { type: 'blur', radius: DEFAULT_BLUR_RADIUS }, rgb: [0, 0, 0], image: null };
   let out = new Uint8Array(0);
   let last: { frame: FramePixels; layout: Array<{ offset: number; stride: number }> } | null = null;
   let disposed = false;
+
+  /** The output buffer (and the blend's scratch rows) for this frame: in the kernels' memory when there are kernels. */
+  const output = (size: number, scratchBytes: number): { out: Uint8Array<ArrayBuffer>; scratch: Uint8Array | undefined } => {
+    if (!kernels) {
+      if (out.length !== size) out = new Uint8Array(size);
+      return { out, scratch: undefined };
+    }
+    const [o, s] = kernels.reserve([size, scratchBytes]) as [number, number];
+    return { out: new Uint8Array(kernels.buffer, o, size), scratch: scratchBytes ? new Uint8Array(kernels.buffer, s, scratchBytes) : undefined };
+  };
 
   return {
     kind: 'cpu',
@@ -63,14 +79,13 @@ export function createCpuCompositor(edges: readonly [number, number] = PERSON_ED
     },
 
     setEdges(next: readonly [number, number]): void {
-      blend = createCpuBlendStage(createAlphaSampler(alphaLut(next[0], next[1])));
+      blend = createCpuBlendStage(createAlphaSampler(alphaLut(next[0], next[1])), kernels);
     },
 
     render(frame: FramePixels, mask: Mask | null): void {
       if (disposed) throw new CompositorError('Compositor was disposed.');
       const { format, width, height, data } = frame;
       const { layout, size } = packedLayout(format, width, height);
-      if (out.length !== size) out = new Uint8Array(size);
       const src = planesOf(format, width, height, frame.planes);
       const dst = planesOf(format, width, height, layout);
       const { effect } = current;
@@ -78,6 +93,7 @@ export function createCpuCompositor(edges: readonly [number, number] = PERSON_ED
       switch (effect.type) {
         case 'none':
           // The app chose no effect: pass the camera through.
+          out = output(size, 0).out;
           blend.render(data, src, out, dst, null, { kind: 'planes', data, planes: src });
           last = { frame, layout };
           return;
@@ -95,7 +111,9 @@ export function createCpuCompositor(edges: readonly [number, number] = PERSON_ED
           bg = { kind: 'constant', values: rgbToPlaneValues(frame, ...current.rgb) };
           break;
       }
-      blend.render(data, src, out, dst, mask, bg);
+      const buffers = output(size, bg.kind === 'low' ? blendScratchBytes(dst, bg.grid) : 0);
+      out = buffers.out;
+      blend.render(data, src, out, dst, mask, bg, buffers.scratch);
       last = { frame, layout };
     },
 
