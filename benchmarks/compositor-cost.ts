@@ -52,6 +52,10 @@ const blur = createCpuBlurStage();
 const blend = createCpuBlendStage(createAlphaSampler(alphaLut(PERSON_EDGES[0], PERSON_EDGES[1])));
 let ms: number;
 if (which === 'blurGrid') ms = time(() => blur.render(f.data, src, w, h, mask, 24));
+else if (which === 'blurGridWasm') {
+  const wasmBlur = createCpuBlurStage(await loadCpuKernels());
+  ms = time(() => wasmBlur.render(f.data, src, w, h, mask, 24));
+}
 else if (which === 'blurBlend') {
   const grid = blur.render(f.data, src, w, h, mask, 24);
   ms = time(() => blend.render(f.data, src, out, dst, mask, { kind: 'low', grid }));

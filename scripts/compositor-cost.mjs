@@ -12,7 +12,7 @@ const outfile = join(cacheDir, 'eval', 'compositor-cost.mjs');
 await build({ entryPoints: [join(projectRoot, 'benchmarks/compositor-cost.ts')], outfile, bundle: true, format: 'esm', platform: 'node', logLevel: 'error' });
 const result = {};
 for (const height of [720, 1080]) {
-  for (const c of ['blur', 'blurWasm', 'blurGrid', 'blurBlend', 'blurBlendWasm', 'color']) {
+  for (const c of ['blur', 'blurWasm', 'blurGrid', 'blurGridWasm', 'blurBlend', 'blurBlendWasm', 'color']) {
     let best = Infinity;
     for (let i = 0; i < runs; i++) best = Math.min(best, JSON.parse(execFileSync(process.execPath, [outfile, c, String(height)], { encoding: 'utf8' })).ms);
     (result[`${height}p`] ??= {})[c] = best;

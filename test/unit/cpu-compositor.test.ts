@@ -685,6 +685,21 @@ describe('wasm SIMD kernels (src/compositor/cpu/kernels)', () => {
     }
   });
 
+  it('the blur grid with the wasm Gaussian is the JavaScript one bit for bit (sizes, masks, radii)', async () => {
+    const kernels = (await loadCpuKernels())!;
+    for (const [W, H, radius] of [[1280, 720, 24], [101, 57, 20], [1920, 1080, 60], [38, 22, 8]] as const) {
+      for (const mask of [halfMask, makeMask((u, v) => ((u * 7 + v * 3) % 1 < 0.4 ? 255 : 0)), null]) {
+        const frame = makeFrame('NV12', W, H, (x, y) => [(x * 37 + y * 11) % 256, (x * 5 + y * 29) % 256, (x * y) % 256]);
+        const want = createCpuBlurStage().render(frame.data, frame.planeList, W, H, mask, radius);
+        const calls = kernels.calls;
+        const got = createCpuBlurStage(kernels).render(frame.data, frame.planeList, W, H, mask, radius);
+        expect(kernels.calls).toBeGreaterThan(calls);
+        expect([got.width, got.height]).toEqual([want.width, want.height]);
+        got.channels.forEach((plane, pi) => plane.forEach((values, c) => expect(values, `${W}×${H} plane ${pi} channel ${c}`).toEqual(want.channels[pi]![c]!)));
+      }
+    }
+  });
+
   it('without scratch rows in its memory the stage does not call the kernel (and still blends right)', async () => {
     const kernels = (await loadCpuKernels())!;
     const frame = makeFrame('I420', 64, 36, (x) => [x * 4, 100, 50]);

@@ -125,6 +125,14 @@ function blur2d(src: Float32Array, dst: Float32Array, tmp: Float32Array, acc: Fl
   }
 }
 
+/** The wasm twin of {@link blur2d} (kernels/kernels.as.ts), on byte offsets into its memory. */
+export interface BlurKernels {
+  readonly buffer: ArrayBuffer;
+  /** Lay out scratch regions (see CpuKernels.reserve); their contents last until the next call. */
+  reserve(sizes: readonly number[]): number[];
+  blur2d(src: number, dst: number, tmp: number, w: number, h: number, k: number, taps: number): void;
+}
+
 /** The CPU blur stage. */
 export interface CpuBlurStage {
   /**
@@ -134,8 +142,11 @@ export interface CpuBlurStage {
   render(data: Uint8Array, planes: readonly Plane[], width: number, height: number, mask: Mask | null, radius: number): LowBackground;
 }
 
-/** Create the stage; buffers are reused across frames and regrown on resize. */
-export function createCpuBlurStage(): CpuBlurStage {
+/**
+ * Create the stage; buffers are reused across frames and regrown on resize. With `kernels` the
+ * Gaussian passes run in wasm (same values bit for bit; the grids are copied in and out).
+ */
+export function createCpuBlurStage(kernels: BlurKernels | null = null): CpuBlurStage {
   let grid: LowBackground | null = null;
   let weight = new Float32Array(0);
   let weightBlur = new Float32Array(0);
@@ -146,6 +157,21 @@ export function createCpuBlurStage(): CpuBlurStage {
   const weightScratch: WeightScratch = { x0s: new Int32Array(0), x1s: new Int32Array(0), rowMax: new Uint8Array(0) };
   let kernel: Float32Array | null = null;
   let kernelSigma = -1;
+
+  /** {@link blur2d}, by the wasm kernel when there is one. */
+  const gauss = (src: Float32Array, dst: Float32Array, w: number, h: number, k: Float32Array): void => {
+    if (!kernels) {
+      blur2d(src, dst, tmp, acc, w, h, k);
+      return;
+    }
+    const n = w * h;
+    const [s, d, t, kk] = kernels.reserve([n * 4, n * 4, n * 4, k.length * 4]) as [number, number, number, number];
+    const buf = kernels.buffer;
+    new Float32Array(buf, s, n).set(src.subarray(0, n));
+    new Float32Array(buf, kk, k.length).set(k);
+    kernels.blur2d(s, d, t, w, h, kk, k.length - 1);
+    dst.set(new Float32Array(buf, d, n));
+  };
 
   return {
     render(data, planes, width, height, mask, radius) {
@@ -173,7 +199,7 @@ export function createCpuBlurStage(): CpuBlurStage {
         kernel = gaussian(sigma);
         kernelSigma = sigma;
       }
-      blur2d(weight, weightBlur, tmp, acc, gw, gh, kernel!);
+      gauss(weight, weightBlur, gw, gh, kernel!);
       const sc = scratch;
       const pl = plain;
       const wt = weight;
@@ -202,7 +228,7 @@ export function createCpuBlurStage(): CpuBlurStage {
             }
           }
           const out = grid!.channels[pi]![c]!;
-          blur2d(sc, out, tmp, acc, gw, gh, kernel!);
+          gauss(sc, out, gw, gh, kernel!);
           // Weighted mean; where no background is near (deep inside the person, hidden by it)
           // it falls back smoothly to the cell's own average, so values stay in range.
           for (let i = 0; i < n; i++) out[i] = (out[i]! + FALLBACK_WEIGHT * pl[i]!) / (wb[i]! + FALLBACK_WEIGHT);

@@ -36,7 +36,7 @@ interface Prepared {
  */
 export function createCpuCompositor(edges: readonly [number, number] = PERSON_EDGES, kernels: CpuKernels | null = null): Compositor {
   let blend = createCpuBlendStage(createAlphaSampler(alphaLut(edges[0], edges[1])), kernels);
-  const blur = createCpuBlurStage();
+  const blur = createCpuBlurStage(kernels);
   const images = createImageStage();
   let current: Prepared = { effect: { type: 'blur', radius: DEFAULT_BLUR_RADIUS }, rgb: [0, 0, 0], image: null };
   let out = new Uint8Array(0);

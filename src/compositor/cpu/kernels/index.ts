@@ -11,14 +11,17 @@
  * {@link loadCpuKernels} resolves to null and the compositor runs its JavaScript loops.
  */
 import type { BlendKernels } from '../blend-stage.js';
+import type { BlurKernels } from '../blur-stage.js';
 import { KERNELS_WASM } from './kernels.wasm.js';
 
 /** A compositor's kernel instance and its memory. */
-export interface CpuKernels extends BlendKernels {
+export interface CpuKernels extends BlendKernels, BlurKernels {
   /**
-   * Lay out regions of the given byte sizes in the memory (16-byte aligned, in order), growing it
-   * when needed, and return their byte offsets. Views of the memory made before a call may be
-   * detached by it: take views after reserving, for the frame at hand.
+   * Lay out regions of the given byte sizes in the memory (16-byte aligned, in order, from 0),
+   * growing it when needed, and return their byte offsets. The memory is scratch used in turn: a
+   * call ends the previous regions (the blur stage's, then the blend's and the output frame's,
+   * which last until the frame is turned into a VideoFrame). Views made before a call may be
+   * detached by it: take views after reserving.
    */
   reserve(sizes: readonly number[]): number[];
   /** Kernel calls since creation (tests check the kernels are used). */
@@ -54,10 +57,11 @@ function compileOnce(): Promise<WebAssembly.Module | null> {
 interface KernelExports {
   lerpRows(a: number, b: number, wy: number, dst: number, n: number): void;
   upsampleRows(grid: number, gw: number, gh: number, x0: number, wx: number, width: number, nc: number, c: number, out: number): void;
+  blur2d(src: number, dst: number, tmp: number, w: number, h: number, k: number, taps: number): void;
 }
 
 function isKernelExports(exports: WebAssembly.Exports): exports is WebAssembly.Exports & KernelExports {
-  return typeof exports['lerpRows'] === 'function' && typeof exports['upsampleRows'] === 'function';
+  return ['lerpRows', 'upsampleRows', 'blur2d'].every((name) => typeof exports[name] === 'function');
 }
 
 /** A new kernel instance with its own memory, or null where the kernels cannot run. */
@@ -73,7 +77,7 @@ export async function loadCpuKernels(): Promise<CpuKernels | null> {
   }
   const exports = instance.exports;
   if (!isKernelExports(exports)) return null;
-  const { lerpRows, upsampleRows } = exports;
+  const { lerpRows, upsampleRows, blur2d } = exports;
   let calls = 0;
   return {
     get buffer() {
@@ -100,6 +104,10 @@ export async function loadCpuKernels(): Promise<CpuKernels | null> {
     upsampleRows(grid, gw, gh, x0, wx, width, nc, c, out) {
       calls++;
       upsampleRows(grid, gw, gh, x0, wx, width, nc, c, out);
+    },
+    blur2d(src, dst, tmp, w, h, k, taps) {
+      calls++;
+      blur2d(src, dst, tmp, w, h, k, taps);
     },
   };
 }

@@ -53,3 +53,72 @@ export function upsampleRows(grid: usize, gw: i32, gh: i32, x0: usize, wx: usize
     }
   }
 }
+
+/** src[x] (f32 row at `row`) as f64, with the index clamped to [0, w). */
+@inline function clampedAt(row: usize, x: i32, w: i32): f64 {
+  return <f64>load<f32>(row + (<usize>(x < 0 ? 0 : x >= w ? w - 1 : x) << 2));
+}
+
+/**
+ * Separable Gaussian of a w × h f32 grid (`src` → `dst`, via `tmp`), kernel k[0..taps] (f32),
+ * edges clamped. Every sum is formed in f64 in the same order as blur-stage.ts `blur2d` (centre,
+ * then pairs by distance) and stored as f32, so the result is the JavaScript one bit for bit;
+ * two values at a time (f64x2).
+ */
+export function blur2d(src: usize, dst: usize, tmp: usize, w: i32, h: i32, k: usize, taps: i32): void {
+  const k0 = <f64>load<f32>(k);
+  const vk0 = f64x2.splat(k0);
+  const inner0 = taps < w ? taps : w;
+  const inner1 = w - taps > inner0 ? w - taps : inner0;
+  for (let y = 0; y < h; y++) {
+    const s = src + (<usize>(y * w) << 2);
+    const t = tmp + (<usize>(y * w) << 2);
+    let x = 0;
+    for (; x < inner0; x++) {
+      let a = <f64>load<f32>(s + (<usize>x << 2)) * k0;
+      for (let i = 1; i <= taps; i++) a += (clampedAt(s, x - i, w) + clampedAt(s, x + i, w)) * <f64>load<f32>(k + (<usize>i << 2));
+      store<f32>(t + (<usize>x << 2), <f32>a);
+    }
+    for (; x + 2 <= inner1; x += 2) {
+      const p = s + (<usize>x << 2);
+      let a = f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p)), vk0);
+      for (let i = 1; i <= taps; i++) {
+        const d = <usize>i << 2;
+        const pair = f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(p - d)), f64x2.promote_low_f32x4(v128.load64_zero(p + d)));
+        a = f64x2.add(a, f64x2.mul(pair, f64x2.splat(<f64>load<f32>(k + d))));
+      }
+      v128.store64_lane(t + (<usize>x << 2), f32x4.demote_f64x2_zero(a), 0);
+    }
+    for (; x < w; x++) {
+      let a = <f64>load<f32>(s + (<usize>x << 2)) * k0;
+      for (let i = 1; i <= taps; i++) a += (clampedAt(s, x - i, w) + clampedAt(s, x + i, w)) * <f64>load<f32>(k + (<usize>i << 2));
+      store<f32>(t + (<usize>x << 2), <f32>a);
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    const row = tmp + (<usize>(y * w) << 2);
+    const out = dst + (<usize>(y * w) << 2);
+    let x = 0;
+    for (; x + 2 <= w; x += 2) {
+      const o = <usize>x << 2;
+      let a = f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(row + o)), vk0);
+      for (let i = 1; i <= taps; i++) {
+        const ra = tmp + (<usize>((y - i < 0 ? 0 : y - i) * w) << 2);
+        const rb = tmp + (<usize>((y + i >= h ? h - 1 : y + i) * w) << 2);
+        const pair = f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(ra + o)), f64x2.promote_low_f32x4(v128.load64_zero(rb + o)));
+        a = f64x2.add(a, f64x2.mul(pair, f64x2.splat(<f64>load<f32>(k + (<usize>i << 2)))));
+      }
+      v128.store64_lane(out + o, f32x4.demote_f64x2_zero(a), 0);
+    }
+    for (; x < w; x++) {
+      const o = <usize>x << 2;
+      let a = <f64>load<f32>(row + o) * k0;
+      for (let i = 1; i <= taps; i++) {
+        const ra = tmp + (<usize>((y - i < 0 ? 0 : y - i) * w) << 2);
+        const rb = tmp + (<usize>((y + i >= h ? h - 1 : y + i) * w) << 2);
+        a += (<f64>load<f32>(ra + o) + <f64>load<f32>(rb + o)) * <f64>load<f32>(k + (<usize>i << 2));
+      }
+      store<f32>(out + o, <f32>a);
+    }
+  }
+}
