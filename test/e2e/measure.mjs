@@ -34,11 +34,12 @@ export async function waitForVideo(selector, timeoutMs) {
  * fake device). A pixel "matches" a reference when every channel is within `tolerance`.
  *
  * @param {string} selector the output <video>
- * @param {{expect: {color?: [number,number,number], selector?: string, url?: string, blur?: boolean} | null,
+ * @param {{expect: {color?: [number,number,number], selector?: string, recentFrames?: number, url?: string, blur?: boolean} | null,
  *          samples?: number, intervalMs?: number, tolerance?: number, rawTolerance?: number,
  *          size?: [number, number]}} options
  *   expect.color: a constant RGB; expect.selector: an element drawn at the same size (a background
- *   <video>); expect.url: an image drawn at the same size (cover of a same-aspect image);
+ *   <video>; with expect.recentFrames = n, each sample is scored against the best of the video's
+ *   last n presented frames); expect.url: an image drawn at the same size (cover of a same-aspect image);
  *   expect.blur: compare Laplacian energy instead; null: only the raw comparison.
  */
 export async function measureBorder(selector, options) {
@@ -99,9 +100,31 @@ export async function measureBorder(selector, options) {
   let changed = 0;
   for (let k = 0; k < samples; k++) {
     if (k) await new Promise((r) => setTimeout(r, intervalMs));
+    // A background <video> (expect.recentFrames): the output shows the frame the compositor drew,
+    // which the output <video> displays some frames later; compare with the best match among the
+    // background's last `recentFrames` frames (each taken as it is presented), not with the one
+    // playing at the instant of the grab — that would measure display lag, not what was drawn.
+    const refs = [];
+    if (refEl && expect?.recentFrames) {
+      for (let f = 0; f < expect.recentFrames; f++) {
+        await new Promise((res) => refEl.requestVideoFrameCallback(() => res()));
+        refs.push(grab(refEl));
+      }
+    }
     const o = grab(video);
     const r = grab(raw);
-    const ref = refEl ? grab(refEl) : null;
+    let ref = refEl ? (refs.length ? null : grab(refEl)) : null;
+    if (refs.length) {
+      let best = -1;
+      for (const candidate of refs) {
+        let m = 0;
+        for (let y = 0; y < h; y += 2) for (let x = 0; x < w; x += 2) if (inBorder(x, y) && near(o, (y * w + x) * 4, candidate, (y * w + x) * 4, tolerance)) m++;
+        if (m > best) {
+          best = m;
+          ref = candidate;
+        }
+      }
+    }
     const color = expect?.color;
     let n = 0;
     let bg = 0;
