@@ -43,6 +43,8 @@ interface BenchConfig {
   preview: boolean;
   /** `raw=1`: no privacy track at all, the camera shown as is (what displaying a camera costs here). */
   raw: boolean;
+  /** Option `adaptiveModel` (`adaptiveModel=0`: keep the model asked for, e.g. heavy's own speed). */
+  adaptiveModel: boolean;
 }
 
 interface BenchState {
@@ -102,6 +104,7 @@ const config: BenchConfig = {
   worker: ({ auto: 'auto', true: true, false: false } as const)[pick('worker', ['auto', 'true', 'false'] as const, 'auto')],
   preview: pick('preview', ['1', '0'] as const, '1') === '1',
   raw: pick('raw', ['1', '0'] as const, '0') === '1',
+  adaptiveModel: pick('adaptiveModel', ['1', '0'] as const, '1') === '1',
 };
 const bench: BenchState = { config, stats: [], ready: false, done: false, recording: false, outputFrames: 0, captureToOutputMs: [], latencyParts: [], longTasks: [] };
 window.__bench = bench;
@@ -136,11 +139,12 @@ function setSelect(name: string, value: string): void {
 }
 setSelect('size', `${config.w}x${config.h}`);
 for (const k of ['effect', 'model', 'backend', 'transport', 'compositor'] as const) setSelect(k, config[k]);
+setSelect('adaptiveModel', config.adaptiveModel ? '1' : '0');
 function reloadWithForm(): void {
   const data = new FormData(form);
   const [w, h] = String(data.get('size')).split('x');
   const next = new URLSearchParams({ w: w!, h: h! });
-  for (const k of ['effect', 'model', 'backend', 'transport', 'compositor']) next.set(k, String(data.get(k)));
+  for (const k of ['effect', 'model', 'backend', 'transport', 'compositor', 'adaptiveModel']) next.set(k, String(data.get(k)));
   location.search = next.toString();
 }
 form.addEventListener('submit', (e) => {
@@ -252,6 +256,7 @@ async function main(): Promise<void> {
     transport: config.transport,
     compositor: config.compositor,
     worker: config.worker,
+    adaptiveModel: config.adaptiveModel,
     workerUrl: '/worker.js',
     modelBaseUrl: '/models/',
   });

@@ -10,8 +10,10 @@
 //                                         heavy) × backend (wasm, webgl, webgpu; selfie-landscape: its
 //                                         own WebGL graph) with blur, the canvas transport and WebGL
 //                                         compositor for selfie/wasm, the GPU-resident path (webgl
-//                                         backend + webgl compositor), and the original project's
-//                                         approach (legacy.html) side by side
+//                                         backend + webgl compositor), heavy on wasm once more with
+//                                         adaptiveModel: false (heavy itself; by default it may step
+//                                         down to full), and the original project's approach
+//                                         (legacy.html) side by side
 //     --legacy                           add the original project's approach to the quick run
 //     --no-preview                       also run ours without showing the output in a <video> (the
 //                                         CPU of the pipeline + camera, without the page's display)
@@ -105,6 +107,11 @@ function configurations() {
         for (const backend of backends) {
           for (const effect of list('effects', ['blur'])) out.push(ours(w, h, model, backend, effect));
         }
+        // heavy may step down to full when it cannot keep up (option adaptiveModel, default on):
+        // also measure heavy itself.
+        if (model === 'heavy' && backends.includes('wasm')) {
+          for (const effect of list('effects', ['blur'])) out.push({ ...ours(w, h, model, 'wasm', effect), adaptiveModel: false });
+        }
       }
       if (list('models', MODELS).includes('selfie') && list('backends', BACKENDS).includes('wasm')) {
         out.push(ours(w, h, 'selfie', 'wasm', 'blur', 'insertable-streams', 'auto', false));
@@ -127,7 +134,7 @@ function configurations() {
 const label = (c) => (c.page === 'legacy'
   ? `${c.h}p original project (legacy MediaPipe selfie landscape, canvas blur, captureStream)`
   : c.page === 'raw' ? `${c.h}p camera only in a <video> (no processing)`
-  : `${c.h}p ${c.model} ${c.backend} ${c.effect} ${c.transport} ${c.compositor} worker=${c.worker}${c.coi ? ' coi' : ''}${c.preview === false ? ' no-preview' : ''}`);
+  : `${c.h}p ${c.model} ${c.backend} ${c.effect} ${c.transport} ${c.compositor} worker=${c.worker}${c.coi ? ' coi' : ''}${c.preview === false ? ' no-preview' : ''}${c.adaptiveModel === false ? ' adaptiveModel=false' : ''}`);
 const median = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : NaN;
@@ -164,7 +171,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
     });
     const url = c.page === 'legacy'
       ? `${baseUrl}legacy.html?${new URLSearchParams({ w: c.w, h: c.h })}`
-      : `${baseUrl}?${new URLSearchParams({ w: c.w, h: c.h, effect: c.effect, model: c.model, backend: c.backend, transport: c.transport, compositor: c.compositor, worker: String(c.worker), preview: c.preview === false ? '0' : '1', raw: c.page === 'raw' ? '1' : '0' })}`;
+      : `${baseUrl}?${new URLSearchParams({ w: c.w, h: c.h, effect: c.effect, model: c.model, backend: c.backend, transport: c.transport, compositor: c.compositor, worker: String(c.worker), preview: c.preview === false ? '0' : '1', raw: c.page === 'raw' ? '1' : '0', adaptiveModel: c.adaptiveModel === false ? '0' : '1' })}`;
     await page.goto(url, { waitUntil: 'load' });
     try {
       await page.waitForFunction((k) => window[k] && (window[k].ready || window[k].done), { timeout: START_TIMEOUT_MS, polling: 200 }, key);
@@ -225,6 +232,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
         startMs: bench.startMs,
         isolated: globalThis.crossOriginIsolated === true,
         backend: lastStat?.backend,
+        model: lastStat?.model,
         transport: lastStat?.transport,
         compositor: lastStat?.compositor,
         droppedFrames: lastStat?.droppedFrames,
@@ -280,6 +288,7 @@ async function measure(puppeteer, env, baseUrl, c, ticksPerSecond) {
       startMs: result.startMs,
       crossOriginIsolated: result.isolated,
       backendUsed: result.backend,
+      modelUsed: result.model,
       transportUsed: result.transport,
       compositorUsed: result.compositor,
       droppedFrames: result.droppedFrames,
@@ -311,7 +320,7 @@ function markdown(results) {
   const head = ['config', 'video', 'camera FPS', 'output FPS', 'presented FPS', 'veiled', 'mask reused', 'segment ms', 'composite ms', 'read→write p50 / p95 ms',
     'capture→output p50 / p95 ms', 'CPU-ms / frame', 'CPU cores', 'FPS ÷ legacy', 'CPU/frame ÷ legacy', 'start ms'];
   const rows = results.map((r) => (r.ok
-    ? [r.config, r.video, r.cameraFps, r.outputFps, r.presentedFps, r.veiledShare === null ? null : `${Math.round(r.veiledShare * 100)} %`, r.reusedShare === null ? null : `${Math.round(r.reusedShare * 100)} %`, r.segmentationMs, r.compositeMs, `${cell(r.latencyP50Ms)} / ${cell(r.latencyP95Ms)}`,
+    ? [r.modelUsed && r.page === 'ours' && r.modelUsed !== r.model ? `${r.config} (model in use at the end: ${r.modelUsed})` : r.config, r.video, r.cameraFps, r.outputFps, r.presentedFps, r.veiledShare === null ? null : `${Math.round(r.veiledShare * 100)} %`, r.reusedShare === null ? null : `${Math.round(r.reusedShare * 100)} %`, r.segmentationMs, r.compositeMs, `${cell(r.latencyP50Ms)} / ${cell(r.latencyP95Ms)}`,
       `${cell(r.captureToOutputP50Ms)} / ${cell(r.captureToOutputP95Ms)}`, r.cpuMsPerFrame, r.cpuCores, r.fpsRatio, r.cpuPerFrameRatio, r.startMs]
     : [r.config, 'FAILED', ...new Array(head.length - 3).fill(''), r.error.slice(0, 80).replace(/\|/g, '/')]).map(cell));
   const table = (h, rs) => [h, h.map(() => '---'), ...rs].map((row) => `| ${row.join(' | ')} |`).join('\n');

@@ -114,6 +114,14 @@ export interface PrivacyTrackOptions {
    */
   maxMaskAgeMs?: number;
   /**
+   * Adaptive quality (worker mode): when segmentation falls far behind the camera (a segmented
+   * frame takes more than two camera intervals), may the model switch, once, to a cheaper one
+   * that shows no more background? Only BlazePose `'heavy'` has such a step (→ `'full'`: the same
+   * leak on the portraits, ~4× faster); `'full'` never steps to `'lite'`, which leaks more.
+   * `stats.model` names the model in use. Default `true`; `false` keeps the model asked for.
+   */
+  adaptiveModel?: boolean;
+  /**
    * Softness of the person's edge: the width of the band of mask probability over which the
    * person fades into the effect, centred on 0.5 (so a pixel the model thinks more likely
    * background always shows more effect than camera). `0` is a hard cut; the default
@@ -157,6 +165,7 @@ export interface NormalizedOptions {
   readonly compositor: CompositorRequest;
   readonly maskTimeoutMs: number;
   readonly maxMaskAgeMs: number;
+  readonly adaptiveModel: boolean;
   readonly feather: number;
   readonly worker: WorkerRequest;
   readonly workerUrl: URL | undefined;
@@ -214,6 +223,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   compositor: 'auto',
   maskTimeoutMs: DEFAULT_MASK_TIMEOUT_MS,
   maxMaskAgeMs: DEFAULT_MAX_MASK_AGE_MS,
+  adaptiveModel: true,
   feather: DEFAULT_FEATHER,
   worker: 'auto',
 } as const);
@@ -236,7 +246,7 @@ const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm'] as const;
 const TRANSPORTS = ['auto', 'insertable-streams', 'canvas'] as const;
 const COMPOSITORS = ['auto', 'webgl', 'cpu'] as const;
 const KNOWN_KEYS = new Set([
-  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'maxMaskAgeMs', 'feather', 'worker', 'workerUrl', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
+  'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'maxMaskAgeMs', 'adaptiveModel', 'feather', 'worker', 'workerUrl', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
 ]);
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -383,6 +393,8 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     throw new InvalidOptionsError('maxMaskAgeMs', [`a number of milliseconds from 0 (never reuse a mask) to ${MAX_MASK_AGE_MS}`], maxMaskAgeMs,
       'A mask reused for a later frame must stay young: the person may have moved.');
   }
+  const adaptiveModel = o['adaptiveModel'] ?? DEFAULT_OPTIONS.adaptiveModel;
+  if (typeof adaptiveModel !== 'boolean') throw new InvalidOptionsError('adaptiveModel', ['true', 'false'], adaptiveModel);
   const feather = checkFeather(o['feather'] ?? DEFAULT_FEATHER);
   const worker = o['worker'] ?? DEFAULT_OPTIONS.worker;
   if (worker !== 'auto' && typeof worker !== 'boolean') throw new InvalidOptionsError('worker', ["'auto'", 'true', 'false'], worker);
@@ -397,6 +409,7 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     compositor: oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor),
     maskTimeoutMs,
     maxMaskAgeMs,
+    adaptiveModel,
     feather,
     worker,
     workerUrl,

@@ -53,8 +53,9 @@ export interface PrivacyStats {
   /**
    * Adaptive quality level (worker mode, split over two workers): 0 = every frame segmented;
    * 1 = segmentation could not keep the camera's rate, so every other frame may reuse the
-   * previous frame's mask (eroded, at most `maxMaskAgeMs` old, only on a near-still image).
-   * Always 0 on the main thread.
+   * previous frame's mask (eroded, at most `maxMaskAgeMs` old, only on a near-still image);
+   * one more when the model stepped down to a cheaper one that shows no more background
+   * (option `adaptiveModel`; `model` then names it). Always 0 on the main thread.
    */
   qualityLevel: number;
   /** Frames composited with the previous frame's (eroded) mask since start (adaptive quality). */

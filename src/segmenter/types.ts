@@ -27,6 +27,14 @@ export interface Segmenter<F = FramePixels, M = Mask> {
    * failure; the caller fails closed.
    */
   segment(frame: F): Promise<M>;
+  /**
+   * Adaptive quality (optional): switch to a cheaper model that shows no more background than
+   * this one (measured, see `STEP_DOWN_VARIANT`), if there is one. Resolves true once the
+   * switch is made (`model` then names the new model), false when there is nothing to step down
+   * to; rejects when the cheaper model cannot be loaded (the current one stays). Frames keep
+   * being segmented by the current model until the new one is ready.
+   */
+  stepDown?(): Promise<boolean>;
   /** Free the model's tensors. Idempotent. */
   dispose(): void;
 }

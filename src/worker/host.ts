@@ -22,7 +22,7 @@ import { loadImageSource, parseCssColor } from '../compositor/effect-source.js';
 import type { CompositorKind } from '../compositor/types.js';
 import { AbortedError, InvalidOptionsError, PrivacyTrackError, TrackEndedError, UnsupportedEnvironmentError, WorkerError } from '../errors.js';
 import { debugCounters, debugHooks, type WorkerDebugHandle } from '../internal/debug.js';
-import { applyLiveOptions, DEFAULT_BLUR_RADIUS, normalizeEffect, type Effect, type NormalizedOptions } from '../options.js';
+import { applyLiveOptions, DEFAULT_BLUR_RADIUS, normalizeEffect, type Effect, type ModelName, type NormalizedOptions } from '../options.js';
 import { createGenerator } from '../sink/generator.js';
 import { createProcessor } from '../source/processor.js';
 import { Lifecycle, type PrivacyTrackState, type ProtectionState } from '../state.js';
@@ -173,8 +173,8 @@ export async function startWorkerPipeline(input: MediaStreamTrack, options: Norm
   const processor = createProcessor(input);
   const { track, writable } = createGenerator();
   const config: WorkerConfig = {
-    model: options.model, people: options.people, compositor: start.compositor, maskTimeoutMs: options.maskTimeoutMs, maxMaskAgeMs: options.maxMaskAgeMs, feather: options.feather,
-    cameraFrameRate: input.getSettings().frameRate ?? null,
+    model: options.model, people: options.people, compositor: start.compositor, maskTimeoutMs: options.maskTimeoutMs, maxMaskAgeMs: options.maxMaskAgeMs, adaptiveModel: options.adaptiveModel,
+    feather: options.feather, cameraFrameRate: input.getSettings().frameRate ?? null,
     modelBaseUrl: options.modelBaseUrl.href, wasmBaseUrl: options.wasmBaseUrl.href, effect: wire,
     tap: debugHooks.onOutput !== null, tapTime: debugHooks.onOutputTime !== null, progress: options.onProgress !== undefined,
   };
@@ -238,7 +238,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
   readonly #pending = new Map<number, (m: WorkerMessage | null) => void>();
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #videoPump: (() => void) | null = null;
-  #segment: { segmentationMs: number; qualityLevel: number; reusedMasks: number } | null = null;
+  #segment: { segmentationMs: number; qualityLevel: number; reusedMasks: number; model: ModelName } | null = null;
   #cameraStart: number | null;
   #cameraLast: number | null;
   #cameraAt = performance.now();
@@ -477,7 +477,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
         this.#publishStats(m.stats);
         break;
       case 'segment-stats':
-        this.#segment = { segmentationMs: m.segmentationMs, qualityLevel: m.qualityLevel, reusedMasks: m.reusedMasks };
+        this.#segment = { segmentationMs: m.segmentationMs, qualityLevel: m.qualityLevel, reusedMasks: m.reusedMasks, model: m.model };
         break;
       case 'ended':
         // The worker's pipeline ended by itself (its source ended); its error event came first.
@@ -525,7 +525,7 @@ export class WorkerPipeline extends EventTarget implements PrivacyController {
     }
     this.#cameraAt = now;
     // Split mode: segmentation ran in the other worker, which reports its own time.
-    const seg = this.#segment ?? { segmentationMs: worker.segmentationMs, qualityLevel: 0, reusedMasks: 0 };
+    const seg = this.#segment ?? { segmentationMs: worker.segmentationMs, qualityLevel: 0, reusedMasks: 0, model: worker.model };
     this.#stats = { ...worker, ...seg, cameraFps, droppedFrames, worker: true, state: this.#lifecycle.state, protection: this.#protection };
     this.dispatchEvent(new CustomEvent('stats', { detail: this.#stats }));
     try {

@@ -29,6 +29,8 @@ export interface WorkerConfig {
   compositor: CompositorKind;
   maskTimeoutMs: number;
   maxMaskAgeMs: number;
+  /** Option `adaptiveModel`. */
+  adaptiveModel: boolean;
   /** The track's `feather` option (softness of the person's edge). */
   feather: number;
   /** The camera's nominal frame rate from its settings, or null (adaptive quality's frame interval). */
@@ -111,7 +113,7 @@ export type WorkerMessage =
   | { type: 'error'; error: WireError }
   | { type: 'stats'; stats: PrivacyStats }
   /** From the segmentation worker (split mode): mean segmentation + refine time over the last second. */
-  | { type: 'segment-stats'; segmentationMs: number; qualityLevel: number; reusedMasks: number }
+  | { type: 'segment-stats'; segmentationMs: number; qualityLevel: number; reusedMasks: number; model: ModelName }
   | { type: 'effect-done'; id: number; error: WireError | null }
   | { type: 'ended' }
   | { type: 'output'; frame: VideoFrame }

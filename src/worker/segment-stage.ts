@@ -22,7 +22,9 @@ import { START_MASK_TIMEOUT_MS } from '../pipeline.js';
 import type { Refiner } from '../refine/types.js';
 import type { Mask, Segmenter } from '../segmenter/types.js';
 import type { FrameSource } from '../source/types.js';
+import type { ModelName } from '../options.js';
 import { CadenceController, erodeMask, lumaThumb, MOTION_THRESHOLD, REUSE_EROSION, thumbDiff } from './mask-reuse.js';
+import { ModelStepController } from './model-step.js';
 import { toWireError, type PortMessage, type WireError } from './protocol.js';
 
 /** Frames sent to the compositor and not yet taken by it. */
@@ -47,8 +49,24 @@ export interface SegmentStageParts {
   maxMaskAgeMs: number;
   /** The camera's nominal frame rate (its settings), or null if it does not say. */
   cameraFrameRate: number | null;
-  /** About once a second: mean segmentation time (ms), adaptive level, masks reused since start. */
-  onStats(stats: { segmentationMs: number; qualityLevel: number; reusedMasks: number }): void;
+  /**
+   * Adaptive quality: may the segmenter switch to a cheaper model that shows no more background
+   * when it falls far behind the camera (src/worker/model-step.ts)?
+   */
+  adaptiveModel: boolean;
+  /**
+   * About once a second: mean segmentation time (ms), adaptive level (cadence step + model
+   * step), masks reused since start, and the model in use.
+   */
+  onStats(stats: SegmentStats): void;
+}
+
+/** What the segmentation worker reports about once a second. */
+export interface SegmentStats {
+  segmentationMs: number;
+  qualityLevel: number;
+  reusedMasks: number;
+  model: ModelName;
 }
 
 /** The running loop; `stop()` ends it and disposes the parts. Idempotent. */
@@ -70,12 +88,22 @@ export function startSegmentStage(parts: SegmentStageParts): SegmentStage {
   let msCount = 0;
   let reusedMasks = 0;
   const cadence = new CadenceController(parts.maxMaskAgeMs > 0, parts.cameraFrameRate ? 1000 / parts.cameraFrameRate : null);
+  const modelStep = new ModelStepController(parts.adaptiveModel && typeof segmenter.stepDown === 'function');
+  let modelSteps = 0;
   /** The last segmented frame's refined mask (a copy), its luma thumbnail and timestamp (µs). */
   let last: { mask: Mask; thumb: ReturnType<typeof lumaThumb>; ts: number } | null = null;
   const statsTimer = setInterval(() => {
-    parts.onStats({ segmentationMs: msCount ? Math.round((msSum / msCount) * 100) / 100 : 0, qualityLevel: cadence.level, reusedMasks });
+    parts.onStats({ segmentationMs: msCount ? Math.round((msSum / msCount) * 100) / 100 : 0, qualityLevel: cadence.level + modelSteps, reusedMasks, model: segmenter.model });
     msSum = msCount = 0;
   }, 1000);
+  /** Ask for a cheaper model in the background; this model keeps segmenting until it is ready. */
+  const stepModelDown = (): void => {
+    segmenter.stepDown?.().then((stepped) => {
+      if (stepped && !stopped) modelSteps++;
+    }, () => {
+      // The cheaper model could not be loaded: stay on this one (a slower track, not a leak).
+    });
+  };
 
   port.onmessage = (e: MessageEvent<PortMessage>) => {
     if (e.data.type !== 'credit') return;
@@ -88,6 +116,8 @@ export function startSegmentStage(parts: SegmentStageParts): SegmentStage {
   /** This frame's raw mask, or the reason it has none. */
   async function segment(pixels: FramePixels): Promise<{ mask: Mask } | { error: WireError }> {
     if (inflight) return { error: toWireError(new SegmentationError('Segmentation is slower than the mask timeout; frames are veiled.')) };
+    // Taken before the call: a wasm model runs synchronously inside segment() up to its first read.
+    const started = performance.now();
     const job = (async () => {
       const fault = debugHooks.beforeSegment?.();
       if (fault) await fault;
@@ -97,6 +127,11 @@ export function startSegmentStage(parts: SegmentStageParts): SegmentStage {
     job.finally(() => {
       if (inflight === job) inflight = null;
     }).catch(() => {});
+    // The model-size step judges every call by how long it really took, late ones included (a
+    // model slower than the mask timeout veils every frame: that is when the step matters most).
+    job.then(() => {
+      if (!stopped && modelStep.record(performance.now() - started, cadence.periodMs)) stepModelDown();
+    }, () => {});
     const timeoutMs = masked ? parts.maskTimeoutMs : START_MASK_TIMEOUT_MS;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), timeoutMs)));

@@ -102,7 +102,7 @@ function runWorker(scope: WorkerScope): void {
       undo.length = 0;
       segmentStage = startSegmentStage({
         source, segmenter, refiner, port, maskTimeoutMs: config.maskTimeoutMs, maxMaskAgeMs: config.maxMaskAgeMs, cameraFrameRate: config.cameraFrameRate,
-        onStats: (stats) => post({ type: 'segment-stats', ...stats }),
+        adaptiveModel: config.adaptiveModel, onStats: (stats) => post({ type: 'segment-stats', ...stats }),
       });
       post({ type: 'started' });
     } catch (error) {
@@ -142,7 +142,7 @@ function runWorker(scope: WorkerScope): void {
       if (stopped) throw new PrivacyTrackError('aborted', 'Stopped during start-up.');
       const options: NormalizedOptions = {
         effect, model: config.model, people: config.people, backend: 'wasm', transport: 'insertable-streams',
-        compositor: config.compositor, maskTimeoutMs: config.maskTimeoutMs, maxMaskAgeMs: config.maxMaskAgeMs, feather: config.feather, worker: true, workerUrl: undefined,
+        compositor: config.compositor, maskTimeoutMs: config.maskTimeoutMs, maxMaskAgeMs: config.maxMaskAgeMs, adaptiveModel: config.adaptiveModel, feather: config.feather, worker: true, workerUrl: undefined,
         modelBaseUrl: new URL(config.modelBaseUrl), wasmBaseUrl: new URL(config.wasmBaseUrl), onStats: undefined, onProgress: undefined,
       };
       const p = new Pipeline({ input: null, options, transport: 'insertable-streams', reader: createFrameReader(), segmenter, refiner, sink, compositor, source });

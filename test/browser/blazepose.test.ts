@@ -66,6 +66,39 @@ describe('BlazePose segmenter (real models, wasm)', () => {
     });
   }
 
+  it('stepDown: heavy → full while frames keep being segmented; no step from full; tensors back to baseline', async () => {
+    const baseline = tf.memory().numTensors;
+    const seg = await createBlazePoseSegmenter({ variant: 'heavy', backend: 'wasm', modelBaseUrl: BASE });
+    const p = portraits[0]!;
+    const frame = framePixels(p.image, p.width, p.height);
+    await seg.segment(frame);
+    const heavyIoU = maskIoU(await seg.segment(frame), p);
+    // Frames keep coming while full loads and warms up (calls on heavy overlap the switch; the
+    // replaced model is freed when its last call ends — the tensor count below checks it).
+    let done = false;
+    const switched = seg.stepDown!().finally(() => (done = true));
+    let during = 0, worst = 1;
+    while (!done) {
+      worst = Math.min(worst, maskIoU(await seg.segment(frame), p));
+      during++;
+      // Camera frames arrive as tasks; without one the wasm backend's reads resolve as
+      // microtasks and this loop would starve the fetch of the full model.
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    equal(await switched, true, 'stepped down');
+    equal(seg.model, 'full', 'model after the step');
+    const fullIoU = maskIoU(await seg.segment(frame), p);
+    console.log(`[blazepose] stepDown: IoU heavy ${heavyIoU.toFixed(3)}, ${during} frames during the switch (worst IoU ${worst.toFixed(3)}), full ${fullIoU.toFixed(3)}`);
+    atLeast(during, 1, 'frames were segmented while full loaded');
+    atLeast(worst, 0.8, 'frames segmented during the switch');
+    atLeast(fullIoU, 0.8, 'full after the switch');
+    equal(await seg.stepDown!(), false, 'full never steps to lite');
+    equal(seg.model, 'full', 'still full');
+    seg.dispose();
+    seg.dispose();
+    equal(tf.memory().numTensors, baseline, 'tensors back to baseline: heavy freed at the switch, full on dispose');
+  });
+
   it('an empty frame gives an empty mask (nobody found: all background)', async () => {
     const seg = await createBlazePoseSegmenter({ variant: 'lite', backend: 'wasm', modelBaseUrl: BASE });
     const canvas = new OffscreenCanvas(640, 360);

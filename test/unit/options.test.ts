@@ -41,7 +41,7 @@ describe('applyLiveOptions (setOptions on a live track)', () => {
     expect(applyLiveOptions(current, { feather: 0.1 }).feather).toBe(0.1);
     expect(invalid(() => applyLiveOptions(current, { feather: 0.7 })).option).toBe('feather');
   });
-  it.each([['maskTimeoutMs', 100], ['maxMaskAgeMs', 0], ['worker', false], ['compositor', 'cpu']])(
+  it.each([['maskTimeoutMs', 100], ['maxMaskAgeMs', 0], ['adaptiveModel', false], ['worker', false], ['compositor', 'cpu']])(
     'refuses creation-time option %s instead of ignoring it', (key, value) => {
       const err = invalid(() => applyLiveOptions(current, { [key]: value } as never));
       expect(err.option).toBe(key);
@@ -78,6 +78,7 @@ describe('normalizeOptions defaults', () => {
     expect(o.compositor).toBe('auto');
     expect(o.worker).toBe('auto');
     expect(o.maxMaskAgeMs).toBe(40);
+    expect(o.adaptiveModel).toBe(true);
     expect(o.feather).toBe(0.3);
     expect(personEdges(o.feather)).toEqual([0.35, 0.65]); // the edges both compositors always used
     expect(o.workerUrl).toBeUndefined();
@@ -192,6 +193,8 @@ describe('normalizeOptions rejects bad values, naming the field', () => {
     ['maxMaskAgeMs', { maxMaskAgeMs: -1 }],
     ['maxMaskAgeMs', { maxMaskAgeMs: 101 }],
     ['maxMaskAgeMs', { maxMaskAgeMs: '40' }],
+    ['adaptiveModel', { adaptiveModel: 'no' }],
+    ['adaptiveModel', { adaptiveModel: 0 }],
     ['feather', { feather: -0.1 }],
     ['feather', { feather: 0.61 }],
     ['feather', { feather: Number.NaN }],

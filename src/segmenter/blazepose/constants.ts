@@ -6,6 +6,15 @@
 /** The three landmark models shipped in `models/` (`blazepose-<variant>.json/.bin`). */
 export type BlazePoseVariant = 'lite' | 'full' | 'heavy';
 
+/**
+ * Adaptive quality's model-size step: the cheaper landmark model a variant may switch to when
+ * segmentation cannot keep up, only where the cheaper model shows no more background. Measured on
+ * the 58 portraits (docs/quality.md): heavy leaks 2.29 %, full 2.31 % (the same within the
+ * spread), lite 4.04 % — so heavy → full is allowed and full → lite is not (that would step down
+ * privacy). Per call on wasm here: heavy 130–190 ms, full ~40 ms.
+ */
+export const STEP_DOWN_VARIANT: Readonly<Partial<Record<BlazePoseVariant, BlazePoseVariant>>> = Object.freeze({ heavy: 'full' });
+
 /** Detector input side (the whole frame, letterboxed). */
 export const DETECTOR_INPUT_SIZE = 224;
 /** Landmark model input side (a rotated square crop around the person). */

@@ -35,6 +35,7 @@ export interface PoseResult {
 
 /** The loaded detector and landmark models. */
 export interface PoseModels {
+  /** The landmark model in use (changes after {@link PoseModels.replaceLandmark}). */
   readonly variant: BlazePoseVariant;
   /**
    * Every person the detector finds in the frame (after NMS), frame pixels, scoring at least
@@ -48,6 +49,13 @@ export interface PoseModels {
   readonly timings: { detectorMs: number; landmarkMs: number; detectorRuns: number; landmarkRuns: number };
   /** Zero the timings. */
   resetTimings(): void;
+  /**
+   * Load, verify and warm up the `variant` landmark model, then use it for every later
+   * `landmarks` call. The current model keeps serving until the new one is ready; a call already
+   * running finishes on the old model, which is freed when no call uses it any more. Rejects (and
+   * keeps the current model) when loading fails or the models are disposed meanwhile.
+   */
+  replaceLandmark(variant: BlazePoseVariant, options?: FetchOptions): Promise<void>;
   /** Free both models. Idempotent. */
   dispose(): void;
 }
@@ -84,7 +92,8 @@ export async function loadPoseModels(options: PoseModelsOptions): Promise<PoseMo
     throw d.status === 'rejected' ? d.reason : l.status === 'rejected' ? l.reason : new Error('unreachable');
   }
   const detector = d.value;
-  const landmark = l.value;
+  let landmark = l.value;
+  let variant = options.variant;
   try {
     await warmUpGraphModel(detector, [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3]);
     await warmUpGraphModel(landmark, [1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3], [...LANDMARK_OUTPUTS]);
@@ -101,9 +110,22 @@ export async function loadPoseModels(options: PoseModelsOptions): Promise<PoseMo
   const alive = (): void => {
     if (disposed) throw new SegmentationError('BlazePose models were disposed.');
   };
+  /** Landmark calls running on each model; a replaced model is freed when its count drops to 0. */
+  const busy = new Map<converter.GraphModel, number>();
+  const retired = new Set<converter.GraphModel>();
+  const release = (model: converter.GraphModel): void => {
+    const n = (busy.get(model) ?? 1) - 1;
+    if (n > 0) busy.set(model, n);
+    else {
+      busy.delete(model);
+      if (retired.delete(model)) model.dispose();
+    }
+  };
 
   return {
-    variant: options.variant,
+    get variant() {
+      return variant;
+    },
     timings,
     resetTimings() {
       timings.detectorMs = timings.landmarkMs = timings.detectorRuns = timings.landmarkRuns = 0;
@@ -129,8 +151,16 @@ export async function loadPoseModels(options: PoseModelsOptions): Promise<PoseMo
     async landmarks(frame, roi) {
       alive();
       const t0 = performance.now();
-      cropToInput(frame, roi, lmIn, LANDMARK_INPUT_SIZE, 0, 1, 0);
-      const outs = tf.tidy(() => landmark.execute(tf.tensor4d(lmIn, [1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3]), LANDMARK_OUTPUTS) as tf.Tensor[]);
+      const model = landmark;
+      busy.set(model, (busy.get(model) ?? 0) + 1);
+      let outs: tf.Tensor[];
+      try {
+        cropToInput(frame, roi, lmIn, LANDMARK_INPUT_SIZE, 0, 1, 0);
+        outs = tf.tidy(() => model.execute(tf.tensor4d(lmIn, [1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3]), LANDMARK_OUTPUTS) as tf.Tensor[]);
+      } catch (error) {
+        release(model);
+        throw error;
+      }
       try {
         const [ldT, flagT, segT] = outs;
         const presence = (await flagT!.data())[0]!;
@@ -141,15 +171,38 @@ export async function loadPoseModels(options: PoseModelsOptions): Promise<PoseMo
         return { roi, seg, next: landmarksToRoi(points), points: points.slice(0, NUM_POSE_LANDMARKS), presence };
       } finally {
         tf.dispose(outs);
+        release(model);
         timings.landmarkMs += performance.now() - t0;
         timings.landmarkRuns++;
       }
+    },
+    async replaceLandmark(next, fetchOptions = {}) {
+      alive();
+      if (next === variant) return;
+      const loaded = await loadVerifiedGraphModel(converter, options.modelBaseUrl, `blazepose-${next}`, fetchOptions);
+      try {
+        await warmUpGraphModel(loaded, [1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3], [...LANDMARK_OUTPUTS]);
+      } catch (cause) {
+        loaded.dispose();
+        throw new SegmentationError(`BlazePose ${next} warm-up failed: ${String(cause)}`, { cause });
+      }
+      if (disposed) {
+        loaded.dispose();
+        throw new SegmentationError('BlazePose models were disposed.');
+      }
+      const old = landmark;
+      landmark = loaded;
+      variant = next;
+      if (busy.has(old)) retired.add(old);
+      else old.dispose();
     },
     dispose() {
       if (disposed) return;
       disposed = true;
       detector.dispose();
       landmark.dispose();
+      // A replaced model still used by a running call is freed when that call ends.
+      for (const model of retired) if (!busy.has(model)) model.dispose();
     },
   };
 }

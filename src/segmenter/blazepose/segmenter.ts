@@ -13,7 +13,7 @@ import type { FramePixels } from '../../frame/pixels.js';
 import type { FetchOptions } from '../../models/load.js';
 import type { BackendName } from '../../options.js';
 import type { Mask, Segmenter } from '../types.js';
-import { DEFAULT_MASK_LONG_SIDE, SEGMENTATION_SIZE, type BlazePoseVariant } from './constants.js';
+import { DEFAULT_MASK_LONG_SIDE, SEGMENTATION_SIZE, STEP_DOWN_VARIANT, type BlazePoseVariant } from './constants.js';
 import { choosePrimary, detectionToRoi } from './detector.js';
 import { loadPoseModels, type PoseResult } from './models.js';
 import { snapshotFrame, warpRoiToFrame, type Point, type Roi } from './roi.js';
@@ -74,9 +74,20 @@ export async function createBlazePoseSegmenter(options: BlazePoseSegmenterOption
   let people: PeopleSeen = { count: 0, tracked: false, primary: -1, boxes: [] };
   const timings = { detectorMs: 0, landmarkMs: 0, totalMs: 0 };
 
+  let stepping: Promise<boolean> | null = null;
+
   return {
-    model: options.variant,
+    get model() {
+      return models.variant;
+    },
     backend: options.backend,
+    stepDown() {
+      const next = STEP_DOWN_VARIANT[models.variant];
+      if (disposed || !next) return Promise.resolve(false);
+      // One switch at a time; the current model serves every frame until the next is ready.
+      stepping ??= models.replaceLandmark(next, { signal: options.signal, fetch: options.fetch }).then(() => true).finally(() => (stepping = null));
+      return stepping;
+    },
     get people() {
       return people;
     },
