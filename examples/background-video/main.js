@@ -15,6 +15,7 @@ try {
     // element's current frame; in worker mode its frames are sent over (1–2 frames older, see
     // docs/performance.md). Use worker mode when a free main thread matters more.
     worker: false,
+    workerUrl: '/worker.js', // used if you switch to worker mode (the bundled site serves it there)
   });
   output.srcObject = new MediaStream([track]);
   addEventListener('pagehide', () => track.stop());
