@@ -100,8 +100,10 @@ export function startSegmentStage(parts: SegmentStageParts): SegmentStage {
   const stepModelDown = (): void => {
     segmenter.stepDown?.().then((stepped) => {
       if (stepped && !stopped) modelSteps++;
-    }, () => {
-      // The cheaper model could not be loaded: stay on this one (a slower track, not a leak).
+    }, (error: unknown) => {
+      // The cheaper model could not be loaded (an app that hosts only the model it asks for,
+      // say): stay on this one — a slower track, not a leak — and say why, once.
+      console.warn(`videochat-privacy: adaptive quality could not switch from ${segmenter.model} to a cheaper model (${String(error)}); staying on ${segmenter.model}. Host its files next to the others, or set adaptiveModel: false.`);
     });
   };
 
