@@ -68,8 +68,11 @@ export type TransportName = Exclude<TransportRequest, 'auto'>;
 /** Where the pipeline runs: `'auto'`, `true` (a worker, required) or `false` (the main thread). */
 export type WorkerRequest = 'auto' | boolean;
 
-/** Which compositor draws output frames. */
-export type CompositorRequest = 'auto' | 'webgl' | 'cpu';
+/**
+ * Which compositor draws output frames. `'webgpu'` is the GPU-resident WebGPU path and needs
+ * `backend: 'webgpu'` with the selfie model (see {@link PrivacyTrackOptions.compositor}).
+ */
+export type CompositorRequest = 'auto' | 'webgl' | 'webgpu' | 'cpu';
 
 /** Model download progress. */
 export interface LoadProgress {
