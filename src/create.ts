@@ -155,9 +155,19 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
         await pipeline.ready;
         return pipeline.attach();
       };
-      return resident === 'webgl'
-        ? await start(await (await import('./gpu/index.js')).createGpuResidentParts(partOptions))
-        : await start(await (await import('./gpu/webgpu/index.js')).createWebGpuResidentParts(partOptions));
+      if (resident === 'webgl') return await start(await (await import('./gpu/index.js')).createGpuResidentParts(partOptions));
+      const webgpu = await import('./gpu/webgpu/index.js');
+      let parts: Awaited<ReturnType<typeof webgpu.createWebGpuResidentParts>> | null = null;
+      try {
+        parts = await webgpu.createWebGpuResidentParts(partOptions);
+      } catch (error) {
+        // compositor 'auto' chose WebGPU, but its canvas cannot present here (the start-up probe
+        // lost the device and rebuilt tfjs's backend): the CPU-planes path below, nothing output yet.
+        const canvasRefused = error instanceof UnsupportedEnvironmentError && error.missing.includes('WebGPU canvas');
+        if (!(canvasRefused && opts.compositor === 'auto')) throw error;
+      }
+      if (parts) return await start(parts);
+      compositorKind = caps.autoCompositor === 'webgpu' ? 'cpu' : caps.autoCompositor;
     }
     if (compositorKind === 'webgpu') {
       throw new UnsupportedEnvironmentError(['WebGPU'], 'compositor \'webgpu\' runs only GPU-resident: backend \'webgpu\', model \'selfie\', people \'all\'.');
