@@ -1,5 +1,8 @@
 // @web/test-runner config: browser tests in headless Debian Chromium with a fake 720p camera.
-//   npx web-test-runner            (or: npm run test:browser)
+//   npx web-test-runner                          (or: npm run test:browser): every group
+//   npx web-test-runner --group default          test/browser/*.test.ts, Chromium's usual flags
+//   npx web-test-runner --group webgpu-resident  test/browser/webgpu-resident/, a Chromium whose
+//                                                WebGPU runs on SwiftShader's Vulkan (canvases present)
 import { createReadStream, promises as fsp, rmSync } from 'node:fs';
 import { extname, isAbsolute, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +18,14 @@ const rootDir = fileURLToPath(new URL('.', import.meta.url));
 const env = ensureBrowserEnv(); // idempotent: installs nothing and makes no clip when all is present
 const commonjs = fromRollup(rollupCommonjs);
 const userDataDir = makeUserDataDir(); // fresh profile per run, removed when the runner exits
+const webgpuUserDataDir = makeUserDataDir(); // the webgpu-resident group's own browser
 process.once('exit', () => {
-  try {
-    rmSync(userDataDir, { recursive: true, force: true });
-  } catch {
-    // Chromium may still hold files; the OS temp dir is cleaned eventually
+  for (const dir of [userDataDir, webgpuUserDataDir]) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Chromium may still hold files; the OS temp dir is cleaned eventually
+    }
   }
 });
 
@@ -131,9 +137,11 @@ function pageVisibilityPlugin() {
 
 export default {
   rootDir,
-  files: ['test/browser/**/*.test.ts'],
+  files: ['test/browser/*.test.ts'],
   nodeResolve: true,
   concurrency: 1,
+  // One browser at a time: the groups' Chromiums would otherwise share the 2 cores.
+  concurrentBrowsers: 1,
   testsStartTimeout: 60000,
   testsFinishTimeout: 300000,
   browserStartTimeout: 60000,
@@ -146,6 +154,23 @@ export default {
         args: chromiumArgs({ clip: env.clip720, userDataDir }),
       },
     }),
+  ],
+  groups: [
+    {
+      // The WebGPU-resident path presents a WebGPU canvas; with Chromium's usual flags that loses
+      // the device on this machine's SwiftShader adapter, so it runs in a browser of its own.
+      name: 'webgpu-resident',
+      files: ['test/browser/webgpu-resident/*.test.ts'],
+      browsers: [
+        chromeLauncher({
+          launchOptions: {
+            executablePath: env.chromium,
+            headless: true,
+            args: chromiumArgs({ clip: env.clip720, userDataDir: webgpuUserDataDir, webgpuCanvas: true }),
+          },
+        }),
+      ],
+    },
   ],
   middleware: [mediaMiddleware(), srcTsMiddleware, wasmMimeMiddleware],
   plugins: [

@@ -13,9 +13,20 @@ import { createRefiner } from './refine/index.js';
 import { createSegmenter, usesTfjs } from './segmenter/index.js';
 import { createFrameSink } from './sink/index.js';
 import { createFrameSource } from './source/index.js';
-import { createFrameReader } from './frame/pixels.js';
-import { isGpuResident } from './gpu/select.js';
+import { createFrameReader, type FrameReader } from './frame/pixels.js';
+import type { Compositor } from './compositor/types.js';
+import type { Refiner } from './refine/types.js';
+import type { Segmenter } from './segmenter/types.js';
+import { autoCompositor, residentPath } from './gpu/select.js';
 import { startWorkerPipeline } from './worker/host.js';
+
+/** The GPU-typed parts a resident path builds (src/gpu/, src/gpu/webgpu/). */
+interface ResidentParts<F, M> {
+  reader: FrameReader<F>;
+  segmenter: Segmenter<F, M>;
+  refiner: Refiner<F, M>;
+  compositor: Compositor<F, M>;
+}
 
 /** Reads readyState afresh (TypeScript narrows it after the first check, but it changes over time). */
 function trackEnded(track: MediaStreamTrack): boolean {
@@ -85,7 +96,7 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
   const tfjs = usesTfjs(opts.model);
   if (!tfjs && !caps.webgl2) throw new UnsupportedEnvironmentError(['WebGL2'], 'model \'selfie-landscape\' needs WebGL.');
   let backend: BackendName = tfjs ? resolveBackend(opts.backend, caps) : 'webgl';
-  const compositorKind = resolveCompositor(opts.compositor, caps);
+  let compositorKind = opts.compositor === 'auto' ? autoCompositor(backend, opts.model, opts.people, caps) : resolveCompositor(opts.compositor, caps);
   if (typeof VideoFrame !== 'function') throw new UnsupportedEnvironmentError(['VideoFrame'], 'The pipeline needs WebCodecs VideoFrame.');
 
   // Worker mode: the same pipeline in a dedicated worker (src/worker/), where the browser allows it.
@@ -114,31 +125,52 @@ export async function createPrivacyTrack(input: MediaStreamTrack, options?: Priv
         // More than one backend worth trying: a short timed run of the model on each picks one.
         const { calibrateAuto } = await import('./backends/calibrate-runner.js');
         backend = (await calibrateAuto(caps, opts.modelBaseUrl, opts.wasmBaseUrl)).pick;
+        if (opts.compositor === 'auto') compositorKind = autoCompositor(backend, opts.model, opts.people, caps);
       }
       await initBackend(backend, opts.wasmBaseUrl);
     }
-    if (tfjs && isGpuResident(backend, compositorKind, opts.model, opts.people)) {
+    const resident = tfjs ? residentPath(backend, compositorKind, opts.model, opts.people) : null;
+    if (resident) {
       // GPU-resident path: frame, model input and output, refined mask and output frame stay in
-      // tfjs's WebGL context (src/gpu/). Loaded only when selected.
-      const { createGpuResidentParts } = await import('./gpu/index.js');
-      const parts = await createGpuResidentParts({ modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress, edges: personEdges(opts.feather) });
-      undo.push(() => parts.segmenter.dispose()); // last: it owns the session and the reader
-      undo.push(() => parts.refiner.dispose());
-      const sink = createFrameSink(transport);
-      undo.push(() => {
-        sink.dispose();
-        sink.track?.stop();
-      });
-      undo.push(() => parts.compositor.dispose());
-      await parts.compositor.setEffect(opts.effect);
-      if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');
-      const source = await createFrameSource(transport, input);
-      undo.push(() => source.dispose());
-      const pipeline = new Pipeline({ input, options: opts, transport, sink, source, ...parts });
-      undo.length = 0;
-      void pipeline.run();
-      await pipeline.ready;
-      return pipeline.attach();
+      // tfjs's WebGL context (src/gpu/) or on tfjs-webgpu's device (src/gpu/webgpu/). Loaded only
+      // when selected.
+      const partOptions = { modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress, edges: personEdges(opts.feather) };
+      /** Own the parts from here on, build the rest of the pipeline around them and start it. */
+      const start = async <F, M>(parts: ResidentParts<F, M>): Promise<PrivacyTrack> => {
+        undo.push(() => parts.segmenter.dispose()); // last: it owns the session and the reader
+        undo.push(() => parts.refiner.dispose());
+        const sink = createFrameSink(transport);
+        undo.push(() => {
+          sink.dispose();
+          sink.track?.stop();
+        });
+        undo.push(() => parts.compositor.dispose());
+        await parts.compositor.setEffect(opts.effect);
+        if (trackEnded(input)) throw new TrackEndedError('The input track ended during start-up.');
+        const source = await createFrameSource(transport, input);
+        undo.push(() => source.dispose());
+        const pipeline = new Pipeline<F, M>({ input, options: opts, transport, sink, source, ...parts });
+        undo.length = 0;
+        void pipeline.run();
+        await pipeline.ready;
+        return pipeline.attach();
+      };
+      if (resident === 'webgl') return await start(await (await import('./gpu/index.js')).createGpuResidentParts(partOptions));
+      const webgpu = await import('./gpu/webgpu/index.js');
+      let parts: Awaited<ReturnType<typeof webgpu.createWebGpuResidentParts>> | null = null;
+      try {
+        parts = await webgpu.createWebGpuResidentParts(partOptions);
+      } catch (error) {
+        // compositor 'auto' chose WebGPU, but its canvas cannot present here (the start-up probe
+        // lost the device and rebuilt tfjs's backend): the CPU-planes path below, nothing output yet.
+        const canvasRefused = error instanceof UnsupportedEnvironmentError && error.missing.includes('WebGPU canvas');
+        if (!(canvasRefused && opts.compositor === 'auto')) throw error;
+      }
+      if (parts) return await start(parts);
+      compositorKind = caps.autoCompositor === 'webgpu' ? 'cpu' : caps.autoCompositor;
+    }
+    if (compositorKind === 'webgpu') {
+      throw new UnsupportedEnvironmentError(['WebGPU'], 'compositor \'webgpu\' runs only GPU-resident: backend \'webgpu\', model \'selfie\', people \'all\'.');
     }
     const segmenter = await createSegmenter({ model: opts.model, people: opts.people, backend, modelBaseUrl: opts.modelBaseUrl, onProgress: opts.onProgress });
     undo.push(() => segmenter.dispose());

@@ -68,8 +68,11 @@ export type TransportName = Exclude<TransportRequest, 'auto'>;
 /** Where the pipeline runs: `'auto'`, `true` (a worker, required) or `false` (the main thread). */
 export type WorkerRequest = 'auto' | boolean;
 
-/** Which compositor draws output frames. */
-export type CompositorRequest = 'auto' | 'webgl' | 'cpu';
+/**
+ * Which compositor draws output frames. `'webgpu'` is the GPU-resident WebGPU path and needs
+ * `backend: 'webgpu'` with the selfie model (see {@link PrivacyTrackOptions.compositor}).
+ */
+export type CompositorRequest = 'auto' | 'webgl' | 'webgpu' | 'cpu';
 
 /** Model download progress. */
 export interface LoadProgress {
@@ -96,8 +99,11 @@ export interface PrivacyTrackOptions {
   /** Frame transport. Default `'auto'` (insertable streams where available, else canvas). */
   transport?: TransportRequest;
   /**
-   * Compositor. Default `'auto'`: WebGL2 on a hardware GPU, the CPU compositor when WebGL runs
-   * on a software rasteriser (where the CPU path is several times faster) or is missing.
+   * Compositor. Default `'auto'`: with `backend: 'webgpu'` (the selfie model, on a hardware GPU)
+   * the WebGPU compositor, which keeps the whole frame on the GPU; otherwise WebGL2 on a hardware
+   * GPU, and the CPU compositor when WebGL runs on a software rasteriser (where the CPU path is
+   * several times faster) or is missing. `'webgpu'` requires `backend: 'webgpu'` and
+   * `model: 'selfie'`. See docs/models-and-backends.md.
    */
   compositor?: CompositorRequest;
   /**
@@ -244,7 +250,7 @@ const PEOPLE = ['all', 'primary'] as const;
 const AVAILABLE_PEOPLE: readonly PeopleMode[] = ['all'];
 const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm'] as const;
 const TRANSPORTS = ['auto', 'insertable-streams', 'canvas'] as const;
-const COMPOSITORS = ['auto', 'webgl', 'cpu'] as const;
+const COMPOSITORS = ['auto', 'webgl', 'webgpu', 'cpu'] as const;
 const KNOWN_KEYS = new Set([
   'effect', 'model', 'people', 'backend', 'transport', 'compositor', 'maskTimeoutMs', 'maxMaskAgeMs', 'adaptiveModel', 'feather', 'worker', 'workerUrl', 'modelBaseUrl', 'wasmBaseUrl', 'onStats', 'onProgress',
 ]);
@@ -395,6 +401,11 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
   }
   const adaptiveModel = o['adaptiveModel'] ?? DEFAULT_OPTIONS.adaptiveModel;
   if (typeof adaptiveModel !== 'boolean') throw new InvalidOptionsError('adaptiveModel', ['true', 'false'], adaptiveModel);
+  const compositor = oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor);
+  if (compositor === 'webgpu' && (backend !== 'webgpu' || model !== 'selfie')) {
+    throw new InvalidOptionsError('compositor', ["'auto'", "'webgl'", "'cpu'"], compositor,
+      'compositor \'webgpu\' is the GPU-resident WebGPU path: it needs backend \'webgpu\' and model \'selfie\'.');
+  }
   const feather = checkFeather(o['feather'] ?? DEFAULT_FEATHER);
   const worker = o['worker'] ?? DEFAULT_OPTIONS.worker;
   if (worker !== 'auto' && typeof worker !== 'boolean') throw new InvalidOptionsError('worker', ["'auto'", 'true', 'false'], worker);
@@ -406,7 +417,7 @@ export function normalizeOptions(options: unknown = {}): NormalizedOptions {
     people,
     backend,
     transport: oneOf('transport', o['transport'], TRANSPORTS, DEFAULT_OPTIONS.transport),
-    compositor: oneOf('compositor', o['compositor'], COMPOSITORS, DEFAULT_OPTIONS.compositor),
+    compositor,
     maskTimeoutMs,
     maxMaskAgeMs,
     adaptiveModel,

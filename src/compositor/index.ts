@@ -2,7 +2,7 @@
  * Compositor factory and the automatic choice between the WebGL2 and CPU compositors.
  */
 import type { Capabilities } from '../capabilities.js';
-import { UnsupportedEnvironmentError } from '../errors.js';
+import { InvalidOptionsError, UnsupportedEnvironmentError } from '../errors.js';
 import type { CompositorRequest } from '../options.js';
 import { createCpuCompositor } from './cpu/index.js';
 import { loadCpuKernels } from './cpu/kernels/index.js';
@@ -16,6 +16,7 @@ export type { Compositor, CompositorKind } from './types.js';
 export function resolveCompositor(request: CompositorRequest, caps: Capabilities): CompositorKind {
   if (request === 'auto') return caps.autoCompositor;
   if (request === 'webgl' && !caps.webgl2) throw new UnsupportedEnvironmentError(['WebGL2'], 'compositor \'webgl\' needs WebGL2.');
+  if (request === 'webgpu' && !caps.webgpu) throw new UnsupportedEnvironmentError(['WebGPU'], 'compositor \'webgpu\' needs navigator.gpu.');
   return request;
 }
 
@@ -27,5 +28,9 @@ export function resolveCompositor(request: CompositorRequest, caps: Capabilities
  */
 export async function createCompositor(kind: CompositorKind, edges: readonly [number, number] = PERSON_EDGES, wasmSimd = true): Promise<Compositor> {
   if (kind === 'webgl') return createWebGLCompositor(edges);
+  if (kind === 'webgpu') {
+    // Only the GPU-resident path (src/gpu/webgpu/) composites on WebGPU; it never takes CPU planes.
+    throw new InvalidOptionsError('compositor', ["'webgl'", "'cpu'"], kind, 'The WebGPU compositor only runs GPU-resident (backend \'webgpu\', model \'selfie\').');
+  }
   return createCpuCompositor(edges, wasmSimd ? await loadCpuKernels() : null);
 }

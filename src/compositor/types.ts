@@ -5,8 +5,8 @@ import type { FramePixels } from '../frame/pixels.js';
 import type { Effect } from '../options.js';
 import type { Mask } from '../segmenter/types.js';
 
-/** Which compositor implementation. */
-export type CompositorKind = 'webgl' | 'cpu';
+/** Which compositor implementation (`'webgpu'`: the GPU-resident WebGPU path only). */
+export type CompositorKind = 'webgl' | 'webgpu' | 'cpu';
 
 /** Draws protected frames (`F`, `M`: frame and mask types of the path, see Segmenter). */
 export interface Compositor<F = FramePixels, M = Mask> {

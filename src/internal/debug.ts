@@ -14,6 +14,10 @@ export const debugCounters = {
   gpuFrames: 0,
   /** GL objects (programs, shaders, textures, framebuffers, vertex arrays) alive in our trackers (src/compositor/webgl/gl.ts). */
   glObjects: 0,
+  /** WebGPU textures and buffers alive in our trackers (src/gpu/webgpu/gpu.ts). */
+  gpuObjects: 0,
+  /** Frames copied into a texture by the WebGPU-resident path (src/gpu/webgpu/frame.ts) since page load. */
+  webgpuFrames: 0,
   /** Pipeline workers created and not yet terminated (worker mode). */
   liveWorkers: 0,
 };

@@ -3,9 +3,10 @@
 // `createBuffer … too large`: the model warm-up read its output with dataSync(), which tfjs-webgpu
 // does through a WebGPU canvas, and on this adapter that loses the device (see warmUpGraphModel).
 import * as tf from '@tensorflow/tfjs-core';
-import { createPrivacyTrack } from '../../src/index.js';
-import { assert, atLeast, atMost, equal } from './assert.js';
-import { fedTrack, frameReader, loadPortrait, MODEL_BASE, pixels, portraitIds, scoreColourOutput, sleep, startFeeding } from './helpers.js';
+import { createPrivacyTrack, UnsupportedEnvironmentError, type PrivacyTrack } from '../../src/index.js';
+import { debugHooks } from '../../src/internal/debug.js';
+import { assert, atLeast, atMost, deepEqual, equal } from './assert.js';
+import { camera, fedTrack, frameReader, loadPortrait, MODEL_BASE, pixels, portraitIds, scoreColourOutput, sleep, startFeeding } from './helpers.js';
 
 const COLOUR: [number, number, number] = [255, 0, 255];
 
@@ -54,5 +55,51 @@ describe("backend 'webgpu'", () => {
     const deadline = performance.now() + 15000;
     while (tf.engine().state.numTensors !== tensors0 && performance.now() < deadline) await sleep(200);
     equal(tf.engine().state.numTensors, tensors0, `tensors back to baseline after stop (${tf.engine().state.numTensors} vs ${tensors0})`);
+  });
+
+  it("compositor 'webgpu' where a WebGPU canvas loses the device when it presents (Chromium's usual flags here): a typed error before any frame, and tfjs keeps working", async function () {
+    this.timeout(120000);
+    const tensors0 = tf.engine().state.numTensors;
+    // The fake camera, not a fed track: when the track never starts nobody reads a fed track, and
+    // its pending write would hold the test's teardown.
+    const input = await camera(640, 360);
+    let outputs = 0;
+    debugHooks.onOutput = () => void outputs++;
+    let track: PrivacyTrack | null = null;
+    let error: unknown = null;
+    try {
+      track = await createPrivacyTrack(input, {
+        modelBaseUrl: MODEL_BASE, backend: 'webgpu', compositor: 'webgpu', worker: false, maskTimeoutMs: 5000, effect: { type: 'color', color: '#00f' },
+      });
+    } catch (e) {
+      error = e;
+    } finally {
+      debugHooks.onOutput = null;
+    }
+    try {
+      if (track) {
+        // A Chromium whose WebGPU canvases present (a real GPU, or the webgpu-resident group's
+        // flags): the resident path runs, protected from its first frame.
+        console.log('[webgpu] this browser presents WebGPU canvases: the resident path started');
+        equal(track.privacy.stats.compositor, 'webgpu');
+        equal(track.privacy.protection, 'protected');
+      } else {
+        console.log(`[webgpu] compositor 'webgpu' refused: ${String(error)}`);
+        assert(error instanceof UnsupportedEnvironmentError, `an UnsupportedEnvironmentError (got ${String(error)})`);
+        assert(error.missing.includes('WebGPU canvas'), `it names the WebGPU canvas (${error.missing.join(', ')})`);
+        equal(outputs, 0, 'no frame was output');
+      }
+    } finally {
+      track?.stop();
+      input.stop();
+    }
+    // tfjs still runs on webgpu (rebuilt on a new device where the probe lost the old one).
+    equal(tf.getBackend(), 'webgpu');
+    const t = tf.tidy(() => tf.add(tf.ones([4]), 1));
+    deepEqual(Array.from(await t.data()), [2, 2, 2, 2], 'a tfjs op on webgpu afterwards');
+    t.dispose();
+    const deadline = performance.now() + 15000;
+    while (tf.engine().state.numTensors !== tensors0 && performance.now() < deadline) await sleep(200);
+    equal(tf.engine().state.numTensors, tensors0, 'tensors back to baseline');
   });
 });

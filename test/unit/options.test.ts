@@ -146,6 +146,10 @@ describe('normalizeOptions defaults', () => {
   it.each(['auto', 'webgl', 'cpu'] as const)('accepts compositor %s', (compositor) => {
     expect(normalizeOptions({ compositor }).compositor).toBe(compositor);
   });
+  it('accepts compositor webgpu with backend webgpu and the selfie model (the WebGPU-resident path)', () => {
+    expect(normalizeOptions({ compositor: 'webgpu', backend: 'webgpu' }).compositor).toBe('webgpu');
+    expect(normalizeOptions({ compositor: 'webgpu', backend: 'webgpu', model: 'selfie' }).compositor).toBe('webgpu');
+  });
   it.each(['auto', true, false] as const)('accepts worker %s', (worker) => {
     expect(normalizeOptions({ worker }).worker).toBe(worker);
   });
@@ -164,7 +168,11 @@ describe('normalizeOptions rejects bad values, naming the field', () => {
     ['backend', { backend: 1 }],
     ['backend', { backend: null }],
     ['transport', { transport: 'webrtc' }],
-    ['compositor', { compositor: 'webgpu' }],
+    ['compositor', { compositor: 'webgpu' }], // backend 'auto': the resident WebGPU path needs backend 'webgpu'
+    ['compositor', { compositor: 'webgpu', backend: 'webgl' }],
+    ['compositor', { compositor: 'webgpu', backend: 'wasm' }],
+    ['compositor', { compositor: 'webgpu', backend: 'webgpu', model: 'lite' }],
+    ['compositor', { compositor: 'gpu' }],
     ['model', { model: 'huge' }],
     ['people', { people: 'everyone' }],
     ['onStats', { onStats: 'log' }],
