@@ -2,7 +2,7 @@
  * Turning effect sources into pixels: CSS colours into RGB, image sources into ImageBitmaps.
  */
 import { InvalidOptionsError } from '../errors.js';
-import type { ImageEffect } from '../options.js';
+import type { Effect, ImageEffect } from '../options.js';
 
 let colorCtx: OffscreenCanvasRenderingContext2D | null = null;
 
@@ -46,5 +46,31 @@ export async function loadImageSource(source: ImageEffect['source']): Promise<Im
   } catch (cause) {
     throw new InvalidOptionsError('effect.source', ['a reachable, decodable image'], source instanceof Blob ? source : String(source),
       `Could not load it: ${String(cause)}`);
+  }
+}
+
+/**
+ * An effect prepared for a GPU compositor: its colour parsed, its image decoded. CPU-side, so it
+ * survives a context or device loss. The holder owns `image` and closes it when replaced.
+ */
+export interface PreparedEffect {
+  effect: Effect;
+  color: [number, number, number];
+  image: ImageBitmap | null;
+}
+
+/**
+ * Prepare `effect` (colour → RGB, image → ImageBitmap; the others as they are; a video source is
+ * read per frame by the compositor).
+ * @throws InvalidOptionsError for a colour or image the browser cannot use
+ */
+export async function prepareEffect(effect: Effect): Promise<PreparedEffect> {
+  switch (effect.type) {
+    case 'color':
+      return { effect, color: parseCssColor(effect.color), image: null };
+    case 'image':
+      return { effect, color: [0, 0, 0], image: await loadImageSource(effect.source) };
+    default:
+      return { effect, color: [0, 0, 0], image: null };
   }
 }

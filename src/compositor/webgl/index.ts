@@ -11,7 +11,7 @@ import { debugHooks } from '../../internal/debug.js';
 import type { Effect } from '../../options.js';
 import type { FramePixels } from '../../frame/pixels.js';
 import type { Mask } from '../../segmenter/types.js';
-import { loadImageSource, parseCssColor } from '../effect-source.js';
+import { prepareEffect, type PreparedEffect } from '../effect-source.js';
 import type { Compositor } from '../types.js';
 import { createFrameStage, textureFrameBinder, type FrameBinder, type FrameStage } from './frame-stage.js';
 import type { GpuFrame, GpuMask } from '../../gpu/frame.js';
@@ -37,12 +37,6 @@ interface Resources {
   lowB: Target | undefined;
 }
 
-/** A prepared effect: CPU-side, survives context loss. */
-interface PreparedEffect {
-  effect: Effect;
-  color: [number, number, number];
-  image: ImageBitmap | null;
-}
 
 /** What a compositor core draws on, and how it gets its frame and mask to the GPU. */
 interface CoreHost<F, M> {
@@ -161,17 +155,7 @@ function createCore<F extends { width: number; height: number }, M>(host: CoreHo
     },
 
     async setEffect(effect: Effect): Promise<void> {
-      let next: PreparedEffect;
-      switch (effect.type) {
-        case 'color':
-          next = { effect, color: parseCssColor(effect.color), image: null };
-          break;
-        case 'image':
-          next = { effect, color: [0, 0, 0], image: await loadImageSource(effect.source) };
-          break;
-        default:
-          next = { effect, color: [0, 0, 0], image: null };
-      }
+      const next = await prepareEffect(effect);
       if (disposed) {
         next.image?.close();
         return;

@@ -18,7 +18,7 @@ import type { WebGpuFrame, WebGpuMask } from '../../gpu/webgpu/frame.js';
 import type { GpuContext, GpuTarget } from '../../gpu/webgpu/gpu.js';
 import { replaceTfjsWebgpuBackend, type WebGpuSession } from '../../gpu/webgpu/session.js';
 import type { Effect } from '../../options.js';
-import { loadImageSource, parseCssColor } from '../effect-source.js';
+import { prepareEffect, type PreparedEffect } from '../effect-source.js';
 import type { Compositor } from '../types.js';
 import { BLUR_BUFFER_HEIGHT } from '../webgl/index.js';
 import { BlendMode, createBlendStage, fitRect, PERSON_EDGES, type BlendStage } from './blend-stage.js';
@@ -39,12 +39,6 @@ interface Resources {
   lowB: GpuTarget | undefined;
 }
 
-/** A prepared effect: CPU-side, survives a device loss. */
-interface PreparedEffect {
-  effect: Effect;
-  color: [number, number, number];
-  image: ImageBitmap | null;
-}
 
 /** The WebGPU compositor, plus the start-up check that its canvas can present on this device. */
 export interface WebGpuCompositor extends Compositor<WebGpuFrame, WebGpuMask> {
@@ -178,17 +172,7 @@ export function createWebGpuCompositor(session: WebGpuSession, edges: readonly [
     },
 
     async setEffect(effect: Effect): Promise<void> {
-      let next: PreparedEffect;
-      switch (effect.type) {
-        case 'color':
-          next = { effect, color: parseCssColor(effect.color), image: null };
-          break;
-        case 'image':
-          next = { effect, color: [0, 0, 0], image: await loadImageSource(effect.source) };
-          break;
-        default:
-          next = { effect, color: [0, 0, 0], image: null };
-      }
+      const next = await prepareEffect(effect);
       if (disposed) {
         next.image?.close();
         return;
