@@ -201,8 +201,7 @@ export async function loadPoseModels(options: PoseModelsOptions): Promise<PoseMo
       disposed = true;
       detector.dispose();
       landmark.dispose();
-      // A replaced model still used by a running call is freed when that call ends.
-      for (const model of retired) if (!busy.has(model)) model.dispose();
+      // A replaced model is in `retired` only while a call still runs on it; release() frees it.
     },
   };
 }
